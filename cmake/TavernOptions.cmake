@@ -1,0 +1,27 @@
+# Build options shared by every target.
+option(TAVERN_BUILD_TESTS "Build the GoogleTest suites" ON)
+option(TAVERN_BUILD_BENCH "Build the benchmarks" ON)
+option(TAVERN_WERROR "Treat warnings as errors" ON)
+set(TAVERN_SANITIZE "" CACHE STRING "Sanitizers: empty, 'address;undefined' or 'thread'")
+
+# Warnings for Tavern's own targets; call tavern_target_defaults(target) on each.
+function(tavern_target_defaults target)
+  if(MSVC)
+    target_compile_options(${target} PRIVATE /W4 /permissive-)
+    if(TAVERN_WERROR)
+      target_compile_options(${target} PRIVATE /WX)
+    endif()
+  else()
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+                                             -Wnon-virtual-dtor -Wold-style-cast)
+    if(TAVERN_WERROR)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  endif()
+endfunction()
+
+if(TAVERN_SANITIZE)
+  list(JOIN TAVERN_SANITIZE "," _tavern_san)
+  add_compile_options(-fsanitize=${_tavern_san} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${_tavern_san})
+endif()

@@ -1,0 +1,89 @@
+#include "core/PacketSession.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/Service.h"
+
+namespace tavern {
+
+void PacketSession::ApplyOptions(const ServiceOptions& options) {
+    Session::ApplyOptions(options);
+    _maxPacketSize = std::clamp<std::size_t>(options.maxPacketSize, kPacketHeaderSize,
+                                             kMaxWirePacketSize);
+}
+
+void PacketSession::ReportProtocolError(ProtocolError error, std::string_view detail) {
+    const auto kind = static_cast<std::size_t>(error);
+    _packets.errors[kind].fetch_add(1, std::memory_order_relaxed);
+    if (ServiceCounters* totals = ServiceTotals())
+        totals->protocolErrors[kind].fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("session {} ({}): protocol error: {} ({}); disconnecting", Id(),
+                 PeerAddress().ToString(), ToString(error), detail);
+    Disconnect(std::string("protocol error: ") + std::string(ToString(error)) + " (" +
+               std::string(detail) + ")");
+}
+
+std::size_t PacketSession::OnRecvBytes(std::span<const std::byte> bytes) {
+    std::size_t offset = 0;
+    std::size_t packets = 0;
+    while (bytes.size() - offset >= kPacketHeaderSize) {
+        const PacketHeader header = ReadPacketHeader(bytes.data() + offset);
+        if (header.size < kPacketHeaderSize) {
+            ReportProtocolError(ProtocolError::HeaderTooSmall,
+                                "size " + std::to_string(header.size) + ", id " +
+                                    std::to_string(header.id));
+            return bytes.size();
+        }
+        if (header.size > _maxPacketSize) {
+            ReportProtocolError(ProtocolError::PacketTooLarge,
+                                "size " + std::to_string(header.size) + " > " +
+                                    std::to_string(_maxPacketSize) + ", id " +
+                                    std::to_string(header.id));
+            return bytes.size();
+        }
+        if (bytes.size() - offset < header.size) break;  // the rest comes with a later receive
+        offset += header.size;
+        ++packets;
+    }
+    if (packets > 0) {
+        _packets.packetsIn.fetch_add(packets, std::memory_order_relaxed);
+        if (ServiceCounters* totals = ServiceTotals())
+            totals->packetsIn.fetch_add(packets, std::memory_order_relaxed);
+        // One copy and one job for every whole packet of this receive.
+        DoAsync([self = SharedPacketSession(), block = SendBuffer::Copy(bytes.first(offset))] {
+            self->RunPackets(block);
+        });
+    }
+    return offset;
+}
+
+void PacketSession::RunPackets(const SendBufferRef& block) {
+    std::span<const std::byte> bytes = block->Bytes();
+    while (!bytes.empty() && IsConnected()) {
+        const PacketHeader header = ReadPacketHeader(bytes.data());
+        OnRecvPacket(header.id, bytes.subspan(kPacketHeaderSize, header.size - kPacketHeaderSize));
+        bytes = bytes.subspan(header.size);
+    }
+}
+
+void PacketSession::OnPeerClosed(std::size_t tailBytes) {
+    if (tailBytes > 0) {
+        ReportProtocolError(ProtocolError::TruncatedPacket,
+                            std::to_string(tailBytes) + " bytes of an unfinished packet");
+        return;
+    }
+    Session::OnPeerClosed(tailBytes);
+}
+
+void PacketSession::OnJobException(std::exception_ptr error) {
+    std::string what = "unknown exception";
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        what = e.what();
+    } catch (...) {
+    }
+    ReportProtocolError(ProtocolError::HandlerException, what);
+}
+
+}  // namespace tavern

@@ -1,0 +1,123 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <system_error>
+#include <unordered_map>
+#include <vector>
+
+#include "core/IocpCore.h"
+#include "core/NetAddress.h"
+#include "core/ServiceCounters.h"
+#include "core/Session.h"
+
+namespace tavern {
+
+class Listener;
+
+// Makes the session object for a new connection (a GameSession, an EchoSession, ...).
+using SessionFactory = std::function<SessionRef()>;
+
+struct ServiceOptions {
+    std::size_t sendQueueLimit = 4 * 1024 * 1024;  // queued send bytes before a disconnect
+    std::size_t maxPacketSize = 0xFFFF;            // PacketSession: the largest size field allowed
+    std::size_t maxSessions = 100000;              // more are refused at once, not queued
+    int backlog = 4096;
+    bool noDelay = true;                           // TCP_NODELAY on every session
+};
+
+// Sessions of one kind on one IocpCore. Owns its sessions (a registry keyed by id) and, for a
+// server, its listener; sessions and the listener refer back to it weakly. Stop() ends them all.
+class Service : public std::enable_shared_from_this<Service> {
+public:
+    Service(IocpCoreRef core, SessionFactory factory, ServiceOptions options);
+    virtual ~Service();
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
+
+    // Not from a worker. Stops accepting, disconnects every session ("service stopping") and
+    // waits until all are released. Returns false if some were still alive at the deadline.
+    bool Stop(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+    // Safe to call from any thread.
+    std::size_t SessionCount() const;
+    // Safe to call from any thread. Sends `buffer` to every session; the registry lock is held
+    // only to copy the list, never while sending.
+    void Broadcast(const SendBufferRef& buffer);
+    std::vector<SessionRef> Sessions() const;
+    const ServiceOptions& Options() const { return _options; }
+    ServiceCounters& Counters() { return *_counters; }
+    const std::shared_ptr<ServiceCounters>& SharedCounters() const { return _counters; }
+    IocpCore& Core() { return *_core; }
+    // Waits (not from a worker) until the session count is `count`; false on timeout.
+    bool WaitForSessionCount(std::size_t count, std::chrono::milliseconds timeout) const;
+
+    // --- Engine internals --------------------------------------------------------------------
+    // A session's last job ran: forget it.
+    void ReleaseSession(Session& session);
+
+protected:
+    // Makes, attaches and registers a session for `socket`; nullptr if refused.
+    SessionRef AdoptSocket(SocketHandle socket, const NetAddress& peer, Worker& home);
+    virtual void OnStop() {}
+
+private:
+    IocpCoreRef _core;
+    SessionFactory _factory;
+    ServiceOptions _options;
+    std::shared_ptr<ServiceCounters> _counters;
+    mutable std::mutex _lock;
+    mutable std::condition_variable _changed;
+    std::unordered_map<std::uint64_t, SessionRef> _sessions;
+};
+
+// Accepts connections on one address.
+class ServerService final : public Service {
+public:
+    static std::shared_ptr<ServerService> Create(IocpCoreRef core, NetAddress address,
+                                                 SessionFactory factory,
+                                                 ServiceOptions options = {});
+    ServerService(IocpCoreRef core, NetAddress address, SessionFactory factory,
+                  ServiceOptions options);
+    ~ServerService() override;
+
+    // Not from a worker. Binds, listens and starts accepting.
+    std::error_code Start();
+    // Safe to call from any thread. The bound address (port 0 resolved) once started.
+    NetAddress LocalAddress() const;
+
+    // --- Engine internals, on the listener's worker --------------------------------------------
+    void OnAccepted(SocketHandle socket);
+    void CountRefusedForDescriptors() { Counters().refused.fetch_add(1, std::memory_order_relaxed); }
+
+protected:
+    void OnStop() override;
+
+private:
+    NetAddress _address;
+    std::shared_ptr<Listener> _listener;
+};
+
+// Connects sessions to one address (a test client, bots, a server-to-server link).
+class ClientService final : public Service {
+public:
+    static std::shared_ptr<ClientService> Create(IocpCoreRef core, NetAddress address,
+                                                 SessionFactory factory,
+                                                 ServiceOptions options = {});
+    ClientService(IocpCoreRef core, NetAddress address, SessionFactory factory,
+                  ServiceOptions options);
+
+    // Safe to call from any thread. Starts connecting one session; OnConnected or
+    // OnConnectFailed follows on it. nullptr if no socket could be made (error set).
+    SessionRef Connect(std::error_code& error);
+    // Safe to call from any thread. Starts `count` connections; returns how many started.
+    std::size_t Connect(std::size_t count);
+
+private:
+    NetAddress _address;
+};
+
+}  // namespace tavern

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "core/ProtocolError.h"
+
+namespace tavern {
+
+// A service's totals, kept with relaxed atomics; readable from any thread at any time.
+struct ServiceCounters {
+    std::atomic<std::uint64_t> accepted{0};      // sockets accepted or connected
+    std::atomic<std::uint64_t> refused{0};       // turned away: over maxSessions or out of fds
+    std::atomic<std::uint64_t> connectFailed{0};
+    std::atomic<std::uint64_t> closed{0};        // sessions fully released
+    std::atomic<std::uint64_t> bytesIn{0};
+    std::atomic<std::uint64_t> bytesOut{0};
+    std::atomic<std::uint64_t> packetsIn{0};
+    std::atomic<std::uint64_t> sends{0};         // buffers queued for sending (packets out)
+    std::atomic<std::uint64_t> sendCapExceeded{0};
+    std::array<std::atomic<std::uint64_t>, kProtocolErrorKinds> protocolErrors{};
+
+    std::uint64_t ProtocolErrorTotal() const {
+        std::uint64_t total = 0;
+        for (const auto& count : protocolErrors) total += count.load(std::memory_order_relaxed);
+        return total;
+    }
+};
+
+}  // namespace tavern

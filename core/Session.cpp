@@ -1,0 +1,275 @@
+#include "core/Session.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/Service.h"
+#include "core/SocketUtils.h"
+#include "core/Worker.h"
+
+namespace tavern {
+
+std::atomic<std::uint64_t> Session::sNextId{1};
+
+Session::Session()
+    : IocpObject(Kind::Session), _id(sNextId.fetch_add(1, std::memory_order_relaxed)) {}
+
+Session::~Session() {
+    // Normally the backend closed it; a session that never started still owns its socket.
+    if (!SocketClosed()) socket::Close(Socket());
+}
+
+void Session::Attach(const std::shared_ptr<Service>& service, SocketHandle socket, Worker* home,
+                     const NetAddress& peer) {
+    _service = service;
+    _serviceCounters = service->SharedCounters();
+    SetSocket(socket);
+    SetHome(home);
+    _peer = peer;
+    SetScheduler(service->Core().GetScheduler());
+    ApplyOptions(service->Options());
+}
+
+void Session::ApplyOptions(const ServiceOptions& options) { _sendCap = options.sendQueueLimit; }
+
+std::size_t Session::QueuedSendBytes() const {
+    std::lock_guard guard(_sendLock);
+    return _queuedBytes;
+}
+
+std::string Session::DisconnectReason() const {
+    std::lock_guard guard(_sendLock);
+    return _reason;
+}
+
+void Session::RunOnHome(Job job) { Home()->Dispatch(std::move(job)); }
+
+// --- Connecting and starting (home worker) ------------------------------------------------------
+
+void Session::StartConnectOnWorker() {
+    State expected = State::Idle;
+    if (!_state.compare_exchange_strong(expected, State::Connecting)) return;  // disconnected
+    Home()->GetBackend().Connect(*this, _peer);
+}
+
+void Session::IoConnected(std::error_code error) {
+    if (Closing()) return;
+    if (error) {
+        spdlog::warn("session {}: connect to {} failed: {}", _id, _peer.ToString(),
+                     error.message());
+        if (_serviceCounters) _serviceCounters->connectFailed.fetch_add(1, std::memory_order_relaxed);
+        DoAsync([self = Self(), error] { self->OnConnectFailed(error); });
+        Disconnect("connect failed: " + error.message());
+        return;
+    }
+    if (_serviceCounters) _serviceCounters->accepted.fetch_add(1, std::memory_order_relaxed);
+    StartOnWorker();
+}
+
+void Session::StartOnWorker() {
+    State state = _state.load(std::memory_order_acquire);
+    if (state != State::Idle && state != State::Connecting) return;  // disconnected meanwhile
+    if (!_state.compare_exchange_strong(state, State::Connected)) return;
+    _everConnected = true;
+    DoAsync([self = Self()] { self->OnConnected(); });
+    Home()->GetBackend().Receive(*this);
+}
+
+// --- Receiving (home worker) --------------------------------------------------------------------
+
+void Session::IoReceived(std::span<const std::byte> bytes) {
+    if (!IsConnected()) return;
+    _counters.bytesIn.fetch_add(bytes.size(), std::memory_order_relaxed);
+    if (_serviceCounters) _serviceCounters->bytesIn.fetch_add(bytes.size(), std::memory_order_relaxed);
+    if (_tail.Empty()) {
+        const std::size_t used = OnRecvBytes(bytes);
+        if (used < bytes.size() && IsConnected()) _tail.Append(bytes.subspan(used));
+        return;
+    }
+    _tail.Append(bytes);
+    _tail.Consume(OnRecvBytes(_tail.Readable()));
+}
+
+std::size_t Session::OnRecvBytes(std::span<const std::byte> bytes) {
+    DoAsync([self = Self(), block = SendBuffer::Copy(bytes)] { self->OnRecv(block->Bytes()); });
+    return bytes.size();
+}
+
+void Session::IoRecvEnded(std::error_code error) {
+    if (error) {
+        Disconnect("receive failed: " + error.message());
+        return;
+    }
+    OnPeerClosed(_tail.Size());
+}
+
+void Session::OnPeerClosed(std::size_t /*tailBytes*/) {
+    // Behind every receive already queued, so their replies still go out before the close.
+    DoAsync([self = Self()] { self->DisconnectAfterSend("peer closed the connection"); });
+}
+
+// --- Sending ------------------------------------------------------------------------------------
+
+void Session::Send(SendBufferRef buffer) {
+    if (!buffer) return;
+    const State state = _state.load(std::memory_order_acquire);
+    if (state == State::Disconnecting || state == State::Closed) return;
+    bool start = false;
+    bool overCap = false;
+    {
+        std::lock_guard guard(_sendLock);
+        if (_queuedBytes + buffer->Size() > _sendCap) {
+            overCap = true;
+        } else {
+            _queuedBytes += buffer->Size();
+            _sendQueue.push_back(std::move(buffer));
+            if (!_sendInFlight) start = _sendInFlight = true;
+        }
+    }
+    if (overCap) {
+        if (_serviceCounters)
+            _serviceCounters->sendCapExceeded.fetch_add(1, std::memory_order_relaxed);
+        Disconnect("send queue over " + std::to_string(_sendCap) +
+                   " bytes: the peer is not reading");
+        return;
+    }
+    _counters.sends.fetch_add(1, std::memory_order_relaxed);
+    if (_serviceCounters) _serviceCounters->sends.fetch_add(1, std::memory_order_relaxed);
+    if (start) RunOnHome([self = Self()] { self->StartSendOnWorker(); });
+}
+
+void Session::StartSendOnWorker() {
+    if (Closing() || SocketClosed()) return;
+    {
+        std::lock_guard guard(_sendLock);
+        for (auto& buffer : _sendQueue) _sending.push_back(std::move(buffer));
+        _sendQueue.clear();
+    }
+    if (_sending.empty()) {
+        std::lock_guard guard(_sendLock);
+        _sendInFlight = false;
+        return;
+    }
+    PrepareSlices();
+    Home()->GetBackend().Send(*this);
+}
+
+void Session::PrepareSlices() {
+    _slices.clear();
+    std::size_t offset = _sendingOffset;
+    for (const auto& buffer : _sending) {
+        if (_slices.size() == kMaxIoSlices) break;
+        _slices.push_back(MakeIoSlice(buffer->Data() + offset, buffer->Size() - offset));
+        offset = 0;
+    }
+}
+
+void Session::IoSent(std::error_code error, std::size_t bytes) {
+    if (Closing()) return;
+    if (error) {
+        Disconnect("send failed: " + error.message());
+        return;
+    }
+    _counters.bytesOut.fetch_add(bytes, std::memory_order_relaxed);
+    if (_serviceCounters) _serviceCounters->bytesOut.fetch_add(bytes, std::memory_order_relaxed);
+
+    // Drop what went out whole; a partial send leaves an offset into the first buffer left.
+    std::size_t left = bytes;
+    std::size_t done = 0;
+    while (done < _sending.size() && left >= _sending[done]->Size() - _sendingOffset) {
+        left -= _sending[done]->Size() - _sendingOffset;
+        _sendingOffset = 0;
+        ++done;
+    }
+    _sendingOffset += left;
+    _sending.erase(_sending.begin(), _sending.begin() + static_cast<std::ptrdiff_t>(done));
+
+    bool closeNow = false;
+    {
+        std::lock_guard guard(_sendLock);
+        _queuedBytes -= bytes;
+        for (auto& buffer : _sendQueue) _sending.push_back(std::move(buffer));
+        _sendQueue.clear();
+        if (_sending.empty()) {
+            _sendInFlight = false;
+            closeNow = _closeAfterSend;
+        }
+    }
+    if (bytes > 0) DoAsync([self = Self(), bytes] { self->OnSend(bytes); });
+    if (closeNow) {
+        Disconnect(DisconnectReason());
+        return;
+    }
+    if (!_sending.empty()) {
+        PrepareSlices();
+        Home()->GetBackend().Send(*this);
+    }
+}
+
+// --- Disconnecting ------------------------------------------------------------------------------
+
+void Session::DisconnectAfterSend(std::string reason) {
+    {
+        std::lock_guard guard(_sendLock);
+        if (_reason.empty()) _reason = std::move(reason);
+        if (_sendInFlight) {
+            _closeAfterSend = true;
+            return;
+        }
+    }
+    Disconnect(DisconnectReason());
+}
+
+void Session::Disconnect(std::string reason) {
+    {
+        std::lock_guard guard(_sendLock);
+        if (_reason.empty()) _reason = std::move(reason);
+    }
+    State state = _state.load(std::memory_order_acquire);
+    do {
+        if (state == State::Disconnecting || state == State::Closed) return;
+    } while (!_state.compare_exchange_weak(state, State::Disconnecting));
+    if (Home() == nullptr) {  // never attached to a socket
+        _state.store(State::Closed, std::memory_order_release);
+        return;
+    }
+    RunOnHome([self = Self()] { self->CloseOnWorker(); });
+}
+
+void Session::CloseOnWorker() { Home()->GetBackend().Close(*this); }
+
+void Session::IoClosed() {
+    _state.store(State::Closed, std::memory_order_release);
+    {
+        std::lock_guard guard(_sendLock);
+        _sendQueue.clear();
+        _queuedBytes = 0;
+        _sendInFlight = false;
+    }
+    _sending.clear();
+    _slices.clear();
+    _tail.Clear();
+    const bool wasConnected = _everConnected;
+    DoAsync([self = Self(), wasConnected] {
+        if (wasConnected) {
+            spdlog::debug("session {} ({}) disconnected: {}", self->_id, self->_peer.ToString(),
+                          self->DisconnectReason());
+            self->OnDisconnected();
+        }
+        if (auto service = self->GetService()) service->ReleaseSession(*self);
+        self->Close();  // the actor is done: later jobs are dropped, not run
+    });
+}
+
+void Session::OnJobException(std::exception_ptr error) {
+    std::string what = "unknown exception";
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        what = e.what();
+    } catch (...) {
+    }
+    spdlog::error("session {} ({}): a job threw: {}", _id, _peer.ToString(), what);
+    Disconnect("a job threw: " + what);
+}
+
+}  // namespace tavern

@@ -1,0 +1,147 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "core/IocpObject.h"
+#include "core/NetAddress.h"
+#include "core/RecvBuffer.h"
+#include "core/SendBuffer.h"
+#include "jobs/JobQueue.h"
+
+namespace tavern {
+
+class Service;
+class Session;
+struct ServiceOptions;
+struct ServiceCounters;
+using SessionRef = std::shared_ptr<Session>;
+
+// Per-session traffic counters. Written by the session's own threads, readable from any thread.
+struct SessionCounters {
+    std::atomic<std::uint64_t> bytesIn{0};
+    std::atomic<std::uint64_t> bytesOut{0};
+    std::atomic<std::uint64_t> sends{0};  // Send() calls accepted
+};
+
+// One connection. A Session is an actor (a JobQueue): its hooks OnConnected, OnRecv, OnSend and
+// OnDisconnected run as jobs on it, one at a time, in that order for each event. The socket's
+// I/O runs on the session's home worker; received bytes are handed over as jobs.
+//
+//   any thread:   Send, Disconnect, DisconnectAfterSend, DoAsync, counters
+//   job queue:    OnConnected, OnRecv, OnSend, OnDisconnected (and PacketSession::OnRecvPacket)
+//   home worker:  OnRecvBytes, the Io* completions
+class Session : public JobQueue, public IocpObject {
+public:
+    Session();
+    ~Session() override;
+
+    // Safe to call from any thread. Queues `buffer` behind earlier sends; starts a send at once
+    // when none is in flight. A session whose queued bytes would pass its cap is disconnected
+    // ("send queue over cap") and the buffer dropped: a client that stops reading cannot pin
+    // unbounded memory. Sends after a disconnect are dropped.
+    void Send(SendBufferRef buffer);
+    // Safe to call from any thread. Closes now; queued sends are dropped. The first reason wins.
+    void Disconnect(std::string reason);
+    // Safe to call from any thread. Closes once everything queued so far has been sent.
+    void DisconnectAfterSend(std::string reason);
+
+    // Safe to call from any thread.
+    bool IsConnected() const { return _state.load(std::memory_order_acquire) == State::Connected; }
+    std::uint64_t Id() const { return _id; }
+    const NetAddress& PeerAddress() const { return _peer; }  // fixed before OnConnected
+    std::size_t QueuedSendBytes() const;
+    const SessionCounters& Counters() const { return _counters; }
+    std::shared_ptr<Service> GetService() const { return _service.lock(); }
+    // Why the session ended; set before OnDisconnected runs.
+    std::string DisconnectReason() const;
+
+    // --- Engine internals: Service and backends --------------------------------------------
+    // Only before the session starts: its socket, home worker and owning service.
+    void Attach(const std::shared_ptr<Service>& service, SocketHandle socket, Worker* home,
+                const NetAddress& peer);
+    // Only on the home worker: begin receiving and queue OnConnected.
+    void StartOnWorker();
+    // Only on the home worker: begin connecting to the address given to Attach.
+    void StartConnectOnWorker();
+    void IoConnected(std::error_code error);
+    void IoReceived(std::span<const std::byte> bytes);
+    void IoRecvEnded(std::error_code error);
+    void IoSent(std::error_code error, std::size_t bytes);
+    void IoClosed();
+    // The slices of the send in flight; valid until IoSent.
+    std::span<IoSlice> SendSlices() { return {_slices.data(), _slices.size()}; }
+    const NetAddress& ConnectAddress() const { return _peer; }
+
+protected:
+    // Hooks, on the session's job queue.
+    virtual void OnConnected() {}
+    virtual void OnRecv(std::span<const std::byte> /*bytes*/) {}
+    virtual void OnSend(std::size_t /*bytes*/) {}
+    virtual void OnDisconnected() {}
+    // Connecting (ClientService) failed; on the job queue. OnDisconnected does not follow.
+    virtual void OnConnectFailed(std::error_code /*error*/) {}
+
+    // Only on the home worker: `bytes` arrived (after any held tail). Returns how many were
+    // consumed; the rest is kept as the tail and offered again, with more, next time.
+    // The default hands everything to OnRecv as one job. PacketSession cuts packets here.
+    virtual std::size_t OnRecvBytes(std::span<const std::byte> bytes);
+    // Only on the home worker: the largest tail OnRecvBytes may leave unconsumed.
+    virtual std::size_t MaxTailBytes() const { return 0; }
+    // Only on the home worker: the peer closed its side with `tail` unconsumed bytes held.
+    virtual void OnPeerClosed(std::size_t tailBytes);
+
+    // A job threw: log it and end this session, not the process.
+    void OnJobException(std::exception_ptr error) override;
+
+    std::shared_ptr<void> SelfForIo() override { return shared_from_this(); }
+    SessionCounters& MutableCounters() { return _counters; }
+    ServiceCounters* ServiceTotals() const { return _serviceCounters.get(); }
+    // Before the session starts: take what applies of the owning service's options.
+    virtual void ApplyOptions(const ServiceOptions& options);
+
+private:
+    enum class State : std::uint8_t { Idle, Connecting, Connected, Disconnecting, Closed };
+
+    void RunOnHome(Job job);
+    void StartSendOnWorker();
+    void PrepareSlices();
+    void CloseOnWorker();
+    SessionRef Self() { return std::static_pointer_cast<Session>(shared_from_this()); }
+
+    static std::atomic<std::uint64_t> sNextId;
+
+    std::uint64_t _id;
+    std::atomic<State> _state{State::Idle};
+    std::weak_ptr<Service> _service;
+    std::shared_ptr<ServiceCounters> _serviceCounters;
+    NetAddress _peer;
+    bool _everConnected = false;  // home worker only
+
+    // Send queue: filled from any thread under _sendLock; drained on the home worker.
+    mutable std::mutex _sendLock;
+    std::vector<SendBufferRef> _sendQueue;   // waiting for the next send
+    std::size_t _queuedBytes = 0;            // queued + in flight, not yet acknowledged sent
+    std::size_t _sendCap = 0;
+    bool _sendInFlight = false;
+    bool _closeAfterSend = false;
+    std::string _reason;                     // under _sendLock
+
+    // In flight (home worker only).
+    std::vector<SendBufferRef> _sending;
+    std::vector<IoSlice> _slices;
+    std::size_t _sendingOffset = 0;          // bytes of _sending.front() already sent
+
+    RecvBuffer _tail;                        // an incomplete packet, only between receives
+    SessionCounters _counters;
+
+    friend class Service;
+};
+
+}  // namespace tavern

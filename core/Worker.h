@@ -1,0 +1,64 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <system_error>
+#include <thread>
+
+#include <concurrentqueue/concurrentqueue.h>
+
+#include "core/Backend.h"
+#include "jobs/Job.h"
+
+namespace tavern {
+
+class IocpCore;
+
+// One I/O worker thread and its backend. The loop: wait for completions (until the next timer
+// or a wake-up), run them, run jobs posted to this worker, run due timers, then run actors from
+// the GlobalQueue until the time slice ends. Sessions whose home this is submit their I/O here.
+class Worker {
+public:
+    Worker(IocpCore& core, std::size_t index);
+    ~Worker();
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // Safe to call from any thread: `job` runs on this worker's thread soon. Jobs posted by one
+    // thread run in the order posted. Wakes the worker if it is waiting.
+    void Post(Job job);
+    // Safe to call from any thread: runs `job` here and now on this worker, or posts it.
+    void Dispatch(Job job);
+    // Safe to call from any thread: wakes the worker if it is waiting. Returns whether it was.
+    bool WakeIfIdle();
+
+    // Safe to call from any thread.
+    std::size_t Index() const { return _index; }
+    bool IsCurrentThread() const { return Current() == this; }
+    // The worker whose thread this is, or nullptr.
+    static Worker* Current();
+
+    // Only on this worker's thread.
+    Backend& GetBackend() { return *_backend; }
+
+    // IocpCore: start the thread (it creates its backend there) and report how that went.
+    std::error_code Start(BackendKind kind, const BackendOptions& options);
+    void RequestStop();
+    void Join();
+
+private:
+    void Run();
+    std::chrono::milliseconds NextWait();
+    bool DrainInbox();
+
+    IocpCore& _core;
+    std::size_t _index;
+    std::unique_ptr<Backend> _backend;
+    std::thread _thread;
+    moodycamel::ConcurrentQueue<Job> _inbox;
+    std::atomic<bool> _idle{false};
+    std::atomic<bool> _stop{false};
+};
+
+}  // namespace tavern

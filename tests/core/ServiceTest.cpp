@@ -1,0 +1,115 @@
+#include "core/Service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "core/SocketUtils.h"
+#include "examples/echo/EchoSession.h"
+#include "tests/support/Backends.h"
+#include "tests/support/RawClient.h"
+
+namespace tavern::test {
+namespace {
+
+using examples::EchoSession;
+
+class ServiceTest : public BackendTest {};
+
+SessionFactory Echo() {
+    return [] { return std::make_shared<EchoSession>(); };
+}
+
+TEST_P(ServiceTest, LiveSessionCountReturnsToZeroAfterEveryClientLeaves) {
+    auto server = StartServer(Echo());
+    std::vector<RawClient> clients(100);
+    for (auto& client : clients) ASSERT_TRUE(client.Connect(server->LocalAddress()));
+    EXPECT_TRUE(WaitUntil([&] { return server->SessionCount() == clients.size(); }));
+    const auto message = Pattern(64);
+    for (auto& client : clients) {
+        ASSERT_TRUE(client.SendAll(message));
+        ASSERT_EQ(client.ReceiveExactly(message.size()), message);
+    }
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        if (i % 2 == 0)
+            clients[i].Close();
+        else
+            clients[i].Reset();
+    }
+    EXPECT_TRUE(WaitUntil([&] { return server->SessionCount() == 0; }));
+    EXPECT_EQ(server->Counters().closed.load(), clients.size());
+}
+
+TEST_P(ServiceTest, StopWithSessionsOpenClosesThemAllWithoutHanging) {
+    auto server = StartServer(Echo());
+    std::vector<RawClient> clients(50);
+    for (auto& client : clients) ASSERT_TRUE(client.Connect(server->LocalAddress()));
+    ASSERT_TRUE(WaitUntil([&] { return server->SessionCount() == clients.size(); }));
+    // Some traffic in flight while stopping.
+    const auto message = Pattern(100000);
+    for (auto& client : clients) client.SendAll(message);
+
+    EXPECT_TRUE(server->Stop(std::chrono::seconds(5)));
+    EXPECT_EQ(server->SessionCount(), 0u);
+    for (auto& client : clients) EXPECT_TRUE(client.WaitForClose());
+    // Stopped means not accepting any more.
+    RawClient late;
+    EXPECT_TRUE(!late.Connect(server->LocalAddress(), std::chrono::milliseconds(500)) ||
+                late.WaitForClose(std::chrono::seconds(2)));
+}
+
+class RecordingSession final : public Session {
+public:
+    explicit RecordingSession(std::atomic<int>& failures) : _failures(failures) {}
+
+protected:
+    void OnConnectFailed(std::error_code error) override {
+        if (error == std::errc::connection_refused) _failures.fetch_add(1);
+    }
+
+private:
+    std::atomic<int>& _failures;
+};
+
+TEST_P(ServiceTest, ConnectToAClosedPortFailsCleanly) {
+    // A port that was free a moment ago: bind, read the port, close.
+    std::error_code error;
+    SocketHandle probe = socket::CreateListener(NetAddress::Loopback(0), 1, error);
+    ASSERT_FALSE(error);
+    const NetAddress closed = socket::LocalAddress(probe);
+    socket::Close(probe);
+
+    std::atomic<int> refused{0};
+    auto client = MakeClient(closed, [&] { return std::make_shared<RecordingSession>(refused); });
+    ASSERT_NE(client->Connect(error), nullptr);
+    EXPECT_TRUE(WaitUntil([&] { return refused.load() == 1; }));
+    EXPECT_TRUE(WaitUntil([&] { return client->SessionCount() == 0; }));
+    EXPECT_EQ(client->Counters().connectFailed.load(), 1u);
+}
+
+TEST_P(ServiceTest, BroadcastReachesEverySession) {
+    auto server = StartServer(Echo());
+    std::vector<RawClient> clients(20);
+    for (auto& client : clients) ASSERT_TRUE(client.Connect(server->LocalAddress()));
+    ASSERT_TRUE(WaitUntil([&] { return server->SessionCount() == clients.size(); }));
+    const auto message = Pattern(300);
+    server->Broadcast(SendBuffer::Copy(message));
+    for (auto& client : clients) EXPECT_EQ(client.ReceiveExactly(message.size()), message);
+}
+
+TEST_P(ServiceTest, IPv6LoopbackWorks) {
+    auto server = ServerService::Create(core, NetAddress::LoopbackV6(0), Echo());
+    if (server->Start()) GTEST_SKIP() << "no IPv6 loopback here";
+    services.push_back(server);
+    RawClient client;
+    ASSERT_TRUE(client.Connect(server->LocalAddress()));
+    const auto message = Pattern(1234);
+    ASSERT_TRUE(client.SendAll(message));
+    EXPECT_EQ(client.ReceiveExactly(message.size()), message);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServiceTest, testing::ValuesIn(TestedBackends()),
+                         BackendParamName);
+
+}  // namespace
+}  // namespace tavern::test

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/NetAddress.h"
+#include "core/Platform.h"
+
+namespace tavern::test {
+
+// A plain blocking TCP client for tests: it talks to a server the way a hostile or ordinary
+// client would, with nothing of Tavern's engine in between. Every call is bounded in time.
+class RawClient {
+public:
+    RawClient() = default;
+    ~RawClient();
+    RawClient(RawClient&& other) noexcept;
+    RawClient& operator=(RawClient&& other) noexcept;
+
+    bool Connect(const NetAddress& address, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    bool Connected() const { return _socket != kInvalidSocket; }
+    // Sends everything; false on error or timeout.
+    bool SendAll(const void* data, std::size_t size,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    bool SendAll(const std::vector<std::byte>& bytes) { return SendAll(bytes.data(), bytes.size()); }
+    // Reads exactly `size` bytes; fewer on EOF, error or timeout.
+    std::vector<std::byte> ReceiveExactly(std::size_t size,
+                                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // True when the server closes the connection (EOF or reset) within `timeout`; data that
+    // arrives meanwhile is read and discarded.
+    bool WaitForClose(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    void ShutdownWrite();
+    void SetReceiveBuffer(int bytes);
+    // Closes with a TCP reset (SO_LINGER 0) instead of a FIN.
+    void Reset();
+    void Close();
+
+private:
+    SocketHandle _socket = kInvalidSocket;
+};
+
+// Bytes 0, 1, 2, ... (mod 251): a pattern in which a lost, doubled or reordered chunk shows.
+std::vector<std::byte> Pattern(std::size_t size, std::size_t offset = 0);
+
+}  // namespace tavern::test
