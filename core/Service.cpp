@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 #include "core/Listener.h"
 #include "core/SocketUtils.h"
 #include "core/Worker.h"
@@ -104,7 +106,13 @@ NetAddress ServerService::LocalAddress() const {
 }
 
 void ServerService::OnStop() {
-    if (_listener) _listener->Close();
+    if (!_listener) return;
+    _listener->Close();
+    // The close completes on the listener's worker; wait for it so that no operation of ours is
+    // still pending when the engine stops.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!_listener->Closed() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void ServerService::OnAccepted(SocketHandle socket) {

@@ -9,8 +9,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <thread>
 #include <vector>
+
+#if defined(__linux__)
+#include <unistd.h>
+#endif
 
 #include "core/BackendSelector.h"
 #include "core/Service.h"
@@ -72,6 +77,25 @@ private:
     std::uint64_t _received = 0;
 };
 
+// CPU seconds (user + system) a process has used so far, from /proc; -1 where unknown.
+double CpuSeconds(int pid) {
+#if defined(__linux__)
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string field;
+    for (int i = 1; i <= 13 && stat >> field; ++i) {
+        if (i == 2)
+            while (field.back() != ')' && stat >> field) {  // the command name may have spaces
+            }
+    }
+    unsigned long long user = 0, system = 0;
+    if (!(stat >> user >> system)) return -1;
+    return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+#else
+    (void)pid;
+    return -1;
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,6 +115,9 @@ int main(int argc, char** argv) {
     app.add_option("--duration", duration, "seconds of load after all connected");
     app.add_option("--workers", workers, "client worker threads");
     app.add_option("--backend", backend)->check(CLI::IsMember({"auto", "uring", "epoll"}));
+    int serverPid = 0;
+    app.add_option("--server-pid", serverPid,
+                   "report this process's CPU seconds over the measured window (Linux)");
     CLI11_PARSE(app, argc, argv);
 
     config.pattern.resize(config.size * 2);
@@ -115,16 +142,17 @@ int main(int argc, char** argv) {
         core, *address, [&] { return std::make_shared<LoadSession>(config, totals); }, options);
     client->Connect(connections);
 
-    using Clock = std::chrono::steady_clock;
     const auto connectDeadline = Clock::now() + std::chrono::seconds(10);
     while (totals.connected + totals.failed < connections && Clock::now() < connectDeadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
 
     const std::uint64_t startMessages = totals.messages.load();
     const std::uint64_t startBytesOut = client->Counters().bytesOut.load();
+    const double serverCpuStart = serverPid > 0 ? CpuSeconds(serverPid) : 0;
     const auto start = Clock::now();
     std::this_thread::sleep_for(std::chrono::duration<double>(duration));
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const double serverCpu = serverPid > 0 ? CpuSeconds(serverPid) - serverCpuStart : 0;
     const std::uint64_t messages = totals.messages.load() - startMessages;
     const std::uint64_t bytesOut = client->Counters().bytesOut.load() - startBytesOut;
     totals.stopping = true;
@@ -137,13 +165,13 @@ int main(int argc, char** argv) {
     std::printf(
         "echo_client: connections=%zu connected=%llu failed=%llu dropped=%llu size=%zu "
         "pipeline=%zu seconds=%.2f messages=%llu msgs_per_s=%.0f MiB_per_s=%.1f "
-        "bytes_sent=%llu mismatches=%llu\n",
+        "bytes_sent=%llu mismatches=%llu server_cpu_s=%.3f\n",
         connections, static_cast<unsigned long long>(totals.connected.load()),
         static_cast<unsigned long long>(totals.failed.load()),
         static_cast<unsigned long long>(totals.dropped.load()), config.size, config.pipeline,
         seconds, static_cast<unsigned long long>(messages), rate, mib,
         static_cast<unsigned long long>(bytesOut),
-        static_cast<unsigned long long>(totals.mismatches.load()));
+        static_cast<unsigned long long>(totals.mismatches.load()), serverCpu);
     const bool ok = totals.connected == connections && totals.failed == 0 &&
                     totals.dropped == 0 && totals.mismatches == 0 && messages > 0;
     return ok ? 0 : 1;
