@@ -46,6 +46,7 @@ std::size_t PacketSession::OnRecvBytes(std::span<const std::byte> bytes) {
         ++packets;
     }
     if (packets > 0) {
+        MarkActivity();
         _packets.packetsIn.fetch_add(packets, std::memory_order_relaxed);
         if (ServiceCounters* totals = ServiceTotals())
             totals->packetsIn.fetch_add(packets, std::memory_order_relaxed);

@@ -29,7 +29,10 @@ void Session::Attach(const std::shared_ptr<Service>& service, SocketHandle socke
     ApplyOptions(service->Options());
 }
 
-void Session::ApplyOptions(const ServiceOptions& options) { _sendCap = options.sendQueueLimit; }
+void Session::ApplyOptions(const ServiceOptions& options) {
+    _sendCap = options.sendQueueLimit;
+    _idleTimeout = options.idleTimeout;
+}
 
 std::size_t Session::QueuedSendBytes() const {
     std::lock_guard guard(_sendLock);
@@ -70,8 +73,38 @@ void Session::StartOnWorker() {
     if (state != State::Idle && state != State::Connecting) return;  // disconnected meanwhile
     if (!_state.compare_exchange_strong(state, State::Connected)) return;
     _everConnected = true;
+    MarkActivity();
     DoAsync([self = Self()] { self->OnConnected(); });
     Home()->GetBackend().Receive(*this);
+    if (_idleTimeout > Clock::duration::zero()) ArmIdleCheck();
+}
+
+void Session::ArmIdleCheck() {
+    // A few checks per timeout: a session is cut between 1 and 1.25 timeouts after its last
+    // activity. The timer holds the session weakly.
+    const auto period = std::max<Clock::duration>(_idleTimeout / 4, std::chrono::milliseconds(10));
+    DoTimer(period, &Session::CheckIdle);
+}
+
+void Session::CheckIdle() {
+    if (!IsConnected()) return;
+    const Clock::duration idle =
+        Clock::now().time_since_epoch() -
+        Clock::duration(_lastActivity.load(std::memory_order_relaxed));
+    if (idle < _idleTimeout) {
+        ArmIdleCheck();
+        return;
+    }
+    if (_serviceCounters) _serviceCounters->idleTimeouts.fetch_add(1, std::memory_order_relaxed);
+    Disconnect("idle for " +
+               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(idle).count()) +
+               " ms");
+}
+
+void Session::StartDetached() {
+    State expected = State::Idle;
+    if (Home() != nullptr || !_state.compare_exchange_strong(expected, State::Connected)) return;
+    DoAsync([self = Self()] { self->OnConnected(); });
 }
 
 // --- Receiving (home worker) --------------------------------------------------------------------
@@ -90,6 +123,7 @@ void Session::IoReceived(std::span<const std::byte> bytes) {
 }
 
 std::size_t Session::OnRecvBytes(std::span<const std::byte> bytes) {
+    MarkActivity();
     DoAsync([self = Self(), block = SendBuffer::Copy(bytes)] { self->OnRecv(block->Bytes()); });
     return bytes.size();
 }
@@ -113,6 +147,10 @@ void Session::Send(SendBufferRef buffer) {
     if (!buffer) return;
     const State state = _state.load(std::memory_order_acquire);
     if (state == State::Disconnecting || state == State::Closed) return;
+    if (Home() == nullptr) {  // detached (StartDetached) or not started: no socket to send on
+        _counters.sends.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
     bool start = false;
     bool overCap = false;
     {

@@ -68,6 +68,11 @@ public:
                 const NetAddress& peer);
     // Only on the home worker: begin receiving and queue OnConnected.
     void StartOnWorker();
+    // Tests and fuzzers only, instead of Attach + StartOnWorker: a session with no socket, no
+    // service and no home worker counts as connected, so that IoReceived / IoRecvEnded drive the
+    // real receive path (OnRecvBytes, the tail, the packet jobs) on the calling thread. Sends
+    // are counted and dropped; Disconnect closes at once. Only before anything else.
+    void StartDetached();
     // Only on the home worker: begin connecting to the address given to Attach.
     void StartConnectOnWorker();
     void IoConnected(std::error_code error);
@@ -103,6 +108,10 @@ protected:
     std::shared_ptr<void> SelfForIo() override { return shared_from_this(); }
     SessionCounters& MutableCounters() { return _counters; }
     ServiceCounters* ServiceTotals() const { return _serviceCounters.get(); }
+    // Only on the home worker: the peer did something that counts against the idle timeout.
+    void MarkActivity() {
+        _lastActivity.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    }
     // Before the session starts: take what applies of the owning service's options.
     virtual void ApplyOptions(const ServiceOptions& options);
 
@@ -113,6 +122,8 @@ private:
     void StartSendOnWorker();
     void PrepareSlices();
     void CloseOnWorker();
+    void ArmIdleCheck();
+    void CheckIdle();
     SessionRef Self() { return std::static_pointer_cast<Session>(shared_from_this()); }
 
     static std::atomic<std::uint64_t> sNextId;
@@ -129,6 +140,8 @@ private:
     std::vector<SendBufferRef> _sendQueue;   // waiting for the next send
     std::size_t _queuedBytes = 0;            // queued + in flight, not yet acknowledged sent
     std::size_t _sendCap = 0;
+    Clock::duration _idleTimeout{};
+    std::atomic<Clock::rep> _lastActivity{0};
     bool _sendInFlight = false;
     bool _closeAfterSend = false;
     std::string _reason;                     // under _sendLock
