@@ -46,6 +46,12 @@ public:
     void MarkClosing() { _closing = true; }
     bool SocketClosed() const { return _socket == kInvalidSocket; }
     void ForgetSocket() { _socket = kInvalidSocket; }
+    // One pending operation ended. After the last one of a closing object, closes the socket
+    // and calls IoClosed; then drops the self-reference if nothing is pending. May destroy the
+    // object: call it last.
+    void FinishOperation();
+    // The socket is closed and nothing is pending: the owner's last word from the engine.
+    virtual void IoClosed() = 0;
 
     // Storage backends use for their per-object state; meaningless to anyone else.
     IocpEvent recvEvent{EventType::Recv, this};

@@ -36,7 +36,7 @@ public:
     // --- Engine internals, on the listener's worker ----------------------------------------
     void IoAccepted(SocketHandle socket);
     void IoAcceptFailed(std::error_code error);
-    void IoClosed();
+    void IoClosed() override;
 
 protected:
     std::shared_ptr<void> SelfForIo() override { return shared_from_this(); }

@@ -79,7 +79,7 @@ public:
     void IoReceived(std::span<const std::byte> bytes);
     void IoRecvEnded(std::error_code error);
     void IoSent(std::error_code error, std::size_t bytes);
-    void IoClosed();
+    void IoClosed() override;
     // The slices of the send in flight; valid until IoSent.
     std::span<IoSlice> SendSlices() { return {_slices.data(), _slices.size()}; }
     const NetAddress& ConnectAddress() const { return _peer; }

@@ -103,7 +103,7 @@ void EpollBackend::RunDeferred() {
                 default:
                     break;
             }
-            Finished(object);
+            object.FinishOperation();
         }
         _running.clear();
     }
@@ -135,7 +135,7 @@ void EpollBackend::OnReady(IocpObject& object, std::uint32_t events) {
         session.backendFlags &= ~kConnecting;
         UpdateInterest(session);
         session.IoConnected(socket::PendingError(session.Socket()));
-        Finished(session);
+        session.FinishOperation();
         return;
     }
     if ((session.backendFlags & kReading) && (failed || (events & EPOLLIN))) ReadReady(session);
@@ -172,7 +172,7 @@ void EpollBackend::ReadReady(Session& session) {
         session.backendFlags &= ~kReading;
         UpdateInterest(session);
         session.IoRecvEnded(error);
-        Finished(session);
+        session.FinishOperation();
         return;
     }
 }
@@ -201,11 +201,11 @@ void EpollBackend::TrySend(Session& session, bool deferCompletion) {
     const std::error_code error = n < 0 ? Errno() : std::error_code{};
     const std::size_t bytes = n < 0 ? 0 : static_cast<std::size_t>(n);
     if (deferCompletion) {
-        Defer(session, EventType::Send, error, bytes);  // Finished when delivered
+        Defer(session, EventType::Send, error, bytes);  // finished when delivered
         return;
     }
     session.IoSent(error, bytes);
-    Finished(session);
+    session.FinishOperation();
 }
 
 void EpollBackend::Accept(Listener& listener) {
@@ -264,17 +264,5 @@ void EpollBackend::CancelAll(IocpObject& object) {
     // Each of those was one pending operation and never the last one: the cancel still is.
 }
 
-void EpollBackend::Finished(IocpObject& object) {
-    if (!object.OperationFinished()) return;
-    if (object.Closing() && !object.SocketClosed()) {
-        ::close(object.Socket());
-        object.ForgetSocket();
-        if (object.ObjectKind() == IocpObject::Kind::Session)
-            static_cast<Session&>(object).IoClosed();
-        else
-            static_cast<Listener&>(object).IoClosed();
-    }
-    object.ReleaseIfIdle();  // may destroy the object
-}
 
 }  // namespace tavern

@@ -53,7 +53,6 @@ private:
     void TrySend(Session& session, bool deferCompletion);
     void CloseObject(IocpObject& object);
     void CancelAll(IocpObject& object);
-    void Finished(IocpObject& object);
 
     int _epollFd = -1;
     int _wakeFd = -1;

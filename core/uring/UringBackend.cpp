@@ -137,16 +137,16 @@ void UringBackend::Complete(const io_uring_cqe& cqe) {
                 session.IoSent({}, static_cast<std::size_t>(cqe.res));
             else
                 session.IoSent(FromResult(cqe.res), 0);
-            Finished(owner);
+            owner.FinishOperation();
             return;
         }
         case EventType::Connect:
             static_cast<Session&>(owner).IoConnected(cqe.res < 0 ? FromResult(cqe.res)
                                                                  : std::error_code{});
-            Finished(owner);
+            owner.FinishOperation();
             return;
         case EventType::Cancel:
-            Finished(owner);
+            owner.FinishOperation();
             return;
         case EventType::Wake:
             return;
@@ -164,7 +164,7 @@ void UringBackend::CompleteAccept(Listener& listener, const io_uring_cqe& cqe) {
         listener.IoAcceptFailed(FromResult(cqe.res));
     }
     if (!more && !listener.Closing()) ArmAccept(listener);  // multishot ended: re-arm
-    if (!more) Finished(listener);
+    if (!more) listener.FinishOperation();
 }
 
 void UringBackend::CompleteRecv(Session& session, const io_uring_cqe& cqe) {
@@ -185,22 +185,10 @@ void UringBackend::CompleteRecv(Session& session, const io_uring_cqe& cqe) {
                 session.IoRecvEnded(FromResult(cqe.res));
             }
         }
-        Finished(session);
+        session.FinishOperation();
     }
 }
 
-void UringBackend::Finished(IocpObject& object) {
-    if (!object.OperationFinished()) return;
-    if (object.Closing() && !object.SocketClosed()) {
-        ::close(object.Socket());
-        object.ForgetSocket();
-        if (object.ObjectKind() == IocpObject::Kind::Session)
-            static_cast<Session&>(object).IoClosed();
-        else
-            static_cast<Listener&>(object).IoClosed();
-    }
-    object.ReleaseIfIdle();  // may destroy the object
-}
 
 void UringBackend::ArmAccept(Listener& listener) {
     io_uring_sqe* sqe = NextSqe();
@@ -249,7 +237,7 @@ void UringBackend::Close(Session& session) { CloseObject(session); }
 void UringBackend::CloseObject(IocpObject& object) {
     if (object.Closing()) return;
     object.MarkClosing();
-    // Keep the object alive through the cancel's completion, then close in Finished.
+    // Keep the object alive through the cancel's completion, then close in FinishOperation.
     io_uring_sqe* sqe = NextSqe();
     io_uring_prep_cancel_fd(sqe, object.Socket(), IORING_ASYNC_CANCEL_ALL);
     io_uring_sqe_set_data(sqe, &object.cancelEvent);

@@ -47,8 +47,6 @@ private:
     void CompleteAccept(Listener& listener, const io_uring_cqe& cqe);
     void CompleteRecv(Session& session, const io_uring_cqe& cqe);
     void CloseObject(IocpObject& object);
-    // The object's operation ended: closes it once nothing is pending and it is closing.
-    void Finished(IocpObject& object);
 
     io_uring _ring{};
     bool _ringReady = false;
