@@ -42,8 +42,11 @@ bool Service::WaitForSessionCount(std::size_t count, std::chrono::milliseconds t
 
 bool Service::Stop(std::chrono::milliseconds timeout) {
     OnStop();
-    for (const SessionRef& session : Sessions()) session->Disconnect("service stopping");
-    const bool clean = WaitForSessionCount(0, timeout);
+    for (const SessionRef& session : Sessions()) session->DisconnectGracefully("service stopping");
+    if (WaitForSessionCount(0, timeout / 2)) return true;
+    for (const SessionRef& session : Sessions())
+        session->Disconnect("service stopping: queued sends not flushed in time");
+    const bool clean = WaitForSessionCount(0, timeout / 2);
     if (!clean)
         spdlog::warn("service: {} sessions still alive {} ms after stop", SessionCount(),
                      timeout.count());

@@ -41,8 +41,9 @@ public:
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;
 
-    // Not from a worker. Stops accepting, disconnects every session ("service stopping") and
-    // waits until all are released. Returns false if some were still alive at the deadline.
+    // Not from a worker. Stops accepting; lets every session handle what it has received and
+    // flush what it queued (DisconnectGracefully), for up to half the timeout; then cuts the
+    // rest off and waits for all to be released. False if some were still alive at the end.
     bool Stop(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     // Safe to call from any thread.

@@ -257,6 +257,20 @@ void Session::DisconnectAfterSend(std::string reason) {
     Disconnect(DisconnectReason());
 }
 
+void Session::DisconnectGracefully(std::string reason) {
+    if (Home() == nullptr) {
+        Disconnect(std::move(reason));
+        return;
+    }
+    // Through the home worker: the job then follows every receive job it pushed so far (jobs of
+    // one producer run in order), so in-flight packets are handled before the close.
+    RunOnHome([self = Self(), reason = std::move(reason)]() mutable {
+        self->DoAsync([self, reason = std::move(reason)]() mutable {
+            self->DisconnectAfterSend(std::move(reason));
+        });
+    });
+}
+
 void Session::Disconnect(std::string reason) {
     {
         std::lock_guard guard(_sendLock);

@@ -51,6 +51,9 @@ public:
     void Disconnect(std::string reason);
     // Safe to call from any thread. Closes once everything queued so far has been sent.
     void DisconnectAfterSend(std::string reason);
+    // Safe to call from any thread. Lets the packets already received be handled, then closes
+    // once everything they queued has been sent (the graceful stop of a service).
+    void DisconnectGracefully(std::string reason);
 
     // Safe to call from any thread.
     bool IsConnected() const { return _state.load(std::memory_order_acquire) == State::Connected; }

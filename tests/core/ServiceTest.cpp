@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 
 #include "core/SocketUtils.h"
 #include "examples/echo/EchoSession.h"
@@ -56,6 +57,26 @@ TEST_P(ServiceTest, StopWithSessionsOpenClosesThemAllWithoutHanging) {
     RawClient late;
     EXPECT_TRUE(!late.Connect(server->LocalAddress(), std::chrono::milliseconds(500)) ||
                 late.WaitForClose(std::chrono::seconds(2)));
+}
+
+TEST_P(ServiceTest, StopFlushesWhatSessionsQueuedBeforeClosingThem) {
+    ServiceOptions options;
+    options.sendQueueLimit = 64 * 1024 * 1024;
+    auto server = StartServer(Echo(), options);
+    RawClient client;
+    client.SetReceiveBuffer(64 * 1024);
+    ASSERT_TRUE(client.Connect(server->LocalAddress()));
+    // Far more than the kernel's socket buffers hold: most of the echo waits in the server.
+    const auto message = Pattern(24 * 1024 * 1024);
+    ASSERT_TRUE(client.SendAll(message));
+    ASSERT_TRUE(WaitUntil([&] { return server->Counters().bytesIn.load() == message.size(); }));
+    ASSERT_GT(server->Sessions().front()->QueuedSendBytes(), 1024u * 1024u);
+
+    auto stopped = std::async(std::launch::async, [&] { return server->Stop(std::chrono::seconds(10)); });
+    EXPECT_TRUE(client.ReceiveExactly(message.size(), std::chrono::seconds(20)) == message)
+        << "queued replies were dropped";
+    EXPECT_TRUE(client.WaitForClose());
+    EXPECT_TRUE(stopped.get());
 }
 
 class RecordingSession final : public Session {

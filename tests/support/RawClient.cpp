@@ -55,7 +55,8 @@ std::vector<std::byte> Pattern(std::size_t size, std::size_t offset) {
 
 RawClient::~RawClient() { Close(); }
 
-RawClient::RawClient(RawClient&& other) noexcept : _socket(other._socket) {
+RawClient::RawClient(RawClient&& other) noexcept
+    : _socket(other._socket), _receiveBuffer(other._receiveBuffer) {
     other._socket = kInvalidSocket;
 }
 
@@ -63,6 +64,7 @@ RawClient& RawClient::operator=(RawClient&& other) noexcept {
     if (this != &other) {
         Close();
         _socket = other._socket;
+        _receiveBuffer = other._receiveBuffer;
         other._socket = kInvalidSocket;
     }
     return *this;
@@ -73,6 +75,7 @@ bool RawClient::Connect(const NetAddress& address, std::chrono::milliseconds tim
     _socket = socket::CreateTcp(address.Family(), error);
     if (error) return false;
     socket::SetNonBlocking(_socket);
+    ApplyReceiveBuffer();
     if (::connect(_socket, address.SockAddr(), address.Length()) != 0) {
         if (!WaitFor(_socket, true, timeout) || socket::PendingError(_socket)) {
             Close();
@@ -147,8 +150,14 @@ void RawClient::ShutdownWrite() {
 }
 
 void RawClient::SetReceiveBuffer(int bytes) {
-    ::setsockopt(_socket, SOL_SOCKET, SO_RCVBUF, reinterpret_cast<const char*>(&bytes),
-                 sizeof(bytes));
+    _receiveBuffer = bytes;
+    if (_socket != kInvalidSocket) ApplyReceiveBuffer();
+}
+
+void RawClient::ApplyReceiveBuffer() {
+    if (_receiveBuffer <= 0) return;
+    ::setsockopt(_socket, SOL_SOCKET, SO_RCVBUF, reinterpret_cast<const char*>(&_receiveBuffer),
+                 sizeof(_receiveBuffer));
 }
 
 void RawClient::Reset() {

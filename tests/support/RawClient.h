@@ -33,13 +33,18 @@ public:
     // arrives meanwhile is read and discarded.
     bool WaitForClose(std::chrono::milliseconds timeout = std::chrono::seconds(5));
     void ShutdownWrite();
+    // Before or after Connect: a small receive buffer makes a client that does not read fill
+    // up quickly (set before Connect so the TCP window starts small).
     void SetReceiveBuffer(int bytes);
     // Closes with a TCP reset (SO_LINGER 0) instead of a FIN.
     void Reset();
     void Close();
 
 private:
+    void ApplyReceiveBuffer();
+
     SocketHandle _socket = kInvalidSocket;
+    int _receiveBuffer = 0;
 };
 
 // Bytes 0, 1, 2, ... (mod 251): a pattern in which a lost, doubled or reordered chunk shows.
