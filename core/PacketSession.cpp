@@ -10,6 +10,20 @@ void PacketSession::ApplyOptions(const ServiceOptions& options) {
     Session::ApplyOptions(options);
     _maxPacketSize = std::clamp<std::size_t>(options.maxPacketSize, kPacketHeaderSize,
                                              kMaxWirePacketSize);
+    _packetRate = options.maxPacketsPerSecond;
+    _packetTokens = _packetRate;  // a full second's burst to start with
+    _tokensAt = Clock::now();
+}
+
+bool PacketSession::TakePacketTokens(std::size_t packets) {
+    if (_packetRate <= 0) return true;
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - _tokensAt).count();
+    _tokensAt = now;
+    _packetTokens = std::min(_packetRate, _packetTokens + elapsed * _packetRate);
+    if (static_cast<double>(packets) > _packetTokens) return false;
+    _packetTokens -= static_cast<double>(packets);
+    return true;
 }
 
 void PacketSession::ReportProtocolError(ProtocolError error, std::string_view detail) {
@@ -44,6 +58,15 @@ std::size_t PacketSession::OnRecvBytes(std::span<const std::byte> bytes) {
         if (bytes.size() - offset < header.size) break;  // the rest comes with a later receive
         offset += header.size;
         ++packets;
+    }
+    if (packets > 0 && !TakePacketTokens(packets)) {
+        if (ServiceCounters* totals = ServiceTotals())
+            totals->rateLimited.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("session {} ({}): more than {} packets per second; disconnecting", Id(),
+                     PeerAddress().ToString(), _packetRate);
+        Disconnect("flooding: more than " + std::to_string(static_cast<long>(_packetRate)) +
+                   " packets per second");
+        return bytes.size();
     }
     if (packets > 0) {
         MarkActivity();

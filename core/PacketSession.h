@@ -53,7 +53,13 @@ private:
     friend class Service;
     void RunPackets(const SendBufferRef& block);
 
+    bool TakePacketTokens(std::size_t packets);
+
     std::size_t _maxPacketSize = kMaxWirePacketSize;  // set from the service's options
+    // Packet rate limit, a token bucket; home worker only.
+    double _packetRate = 0;
+    double _packetTokens = 0;
+    Clock::time_point _tokensAt{};
     PacketCounters _packets;
 };
 

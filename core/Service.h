@@ -28,6 +28,10 @@ struct ServiceOptions {
     // A session that completes no packet (a raw Session: receives no byte) for this long is
     // disconnected; a client that dribbles a header one byte a second counts as idle. 0: never.
     std::chrono::milliseconds idleTimeout{std::chrono::seconds(60)};
+    // PacketSession: packets a session may send per second, with a burst of one second's worth.
+    // A client over it is disconnected (not throttled: a game client that floods is broken or
+    // hostile, and holding its packets back would only queue them in the kernel). 0: no limit.
+    std::uint32_t maxPacketsPerSecond = 0;
     int backlog = 4096;
     bool noDelay = true;                           // TCP_NODELAY on every session
 };

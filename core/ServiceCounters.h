@@ -20,6 +20,7 @@ struct ServiceCounters {
     std::atomic<std::uint64_t> sends{0};         // buffers queued for sending (packets out)
     std::atomic<std::uint64_t> sendCapExceeded{0};
     std::atomic<std::uint64_t> idleTimeouts{0};
+    std::atomic<std::uint64_t> rateLimited{0};   // disconnected for sending too many packets
     std::array<std::atomic<std::uint64_t>, kProtocolErrorKinds> protocolErrors{};
 
     std::uint64_t ProtocolErrorTotal() const {

@@ -85,6 +85,29 @@ TEST_P(LimitsTest, ConnectionsBeyondMaxSessionsAreRefusedAtOnce) {
     }
 }
 
+TEST_P(LimitsTest, AClientOverThePacketRateIsDisconnectedWhileAModestOneStays) {
+    ServiceOptions options;
+    options.maxPacketsPerSecond = 100;
+    auto server = StartServer([] { return std::make_shared<PacketEchoSession>(); }, options);
+    RawClient modest;
+    RawClient flood;
+    ASSERT_TRUE(modest.Connect(server->LocalAddress()));
+    ASSERT_TRUE(flood.Connect(server->LocalAddress()));
+    const auto packet = Packet(3, 10);
+    std::vector<std::byte> burst;
+    for (int i = 0; i < 500; ++i) burst.insert(burst.end(), packet.begin(), packet.end());
+    flood.SendAll(burst);
+    EXPECT_TRUE(flood.WaitForClose(2s));
+    EXPECT_TRUE(WaitUntil([&] { return server->Counters().rateLimited.load() == 1; }));
+    for (int i = 0; i < 10; ++i) {  // 50 packets a second, in fives
+        for (int j = 0; j < 5; ++j) ASSERT_TRUE(modest.SendAll(packet));
+        EXPECT_EQ(modest.ReceiveExactly(packet.size() * 5).size(), packet.size() * 5);
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_EQ(server->Counters().rateLimited.load(), 1u);
+    EXPECT_EQ(server->SessionCount(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LimitsTest, testing::ValuesIn(TestedBackends()),
                          BackendParamName);
 
