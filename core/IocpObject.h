@@ -58,6 +58,7 @@ public:
     IocpEvent sendEvent{EventType::Send, this};
     IocpEvent connectEvent{EventType::Connect, this};
     IocpEvent acceptEvent{EventType::Accept, this};
+    IocpEvent acceptReadyEvent{EventType::AcceptReady, this};
     IocpEvent cancelEvent{EventType::Cancel, this};
     std::uint32_t backendFlags = 0;
 #if !defined(_WIN32)

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "core/Listener.h"
@@ -14,6 +15,8 @@ namespace tavern {
 namespace {
 
 constexpr std::uint32_t kCompletionEntriesFactor = 4;
+// How long accepting pauses after running out of descriptors.
+__kernel_timespec kAcceptRetryDelay{0, 10'000'000};
 
 std::error_code FromResult(int res) { return {-res, std::system_category()}; }
 
@@ -145,6 +148,10 @@ void UringBackend::Complete(const io_uring_cqe& cqe) {
                                                                  : std::error_code{});
             owner.FinishOperation();
             return;
+        case EventType::AcceptReady:
+            if (!owner.Closing()) ArmAccept(static_cast<Listener&>(owner));
+            owner.FinishOperation();
+            return;
         case EventType::Cancel:
             owner.FinishOperation();
             return;
@@ -163,8 +170,23 @@ void UringBackend::CompleteAccept(Listener& listener, const io_uring_cqe& cqe) {
     } else if (cqe.res != -ECANCELED && !listener.Closing()) {
         listener.IoAcceptFailed(FromResult(cqe.res));
     }
-    if (!more && !listener.Closing()) ArmAccept(listener);  // multishot ended: re-arm
+    if (!more && !listener.Closing()) {
+        // io_uring's accept takes a descriptor before it looks for a connection, so out of
+        // descriptors it fails at once even with nothing waiting: re-arming at once would spin.
+        // Try again after a short pause (the listener sheds a waiting connection each time).
+        if (cqe.res == -EMFILE || cqe.res == -ENFILE)
+            ArmAcceptReady(listener);
+        else
+            ArmAccept(listener);  // multishot ended: re-arm
+    }
     if (!more) listener.FinishOperation();
+}
+
+void UringBackend::ArmAcceptReady(Listener& listener) {
+    io_uring_sqe* sqe = NextSqe();
+    io_uring_prep_timeout(sqe, &kAcceptRetryDelay, 0, 0);
+    io_uring_sqe_set_data(sqe, &listener.acceptReadyEvent);
+    listener.OperationStarted();
 }
 
 void UringBackend::CompleteRecv(Session& session, const io_uring_cqe& cqe) {

@@ -42,6 +42,7 @@ private:
     io_uring_sqe* NextSqe();
     void ArmWake();
     void ArmAccept(Listener& listener);
+    void ArmAcceptReady(Listener& listener);
     void ArmReceive(Session& session);
     void Complete(const io_uring_cqe& cqe);
     void CompleteAccept(Listener& listener, const io_uring_cqe& cqe);
