@@ -1,0 +1,210 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include <concurrentqueue/concurrentqueue.h>
+
+#include "jobs/Clock.h"
+#include "jobs/Job.h"
+#include "jobs/JobsFwd.h"
+#include "jobs/TimerHandle.h"
+
+namespace tavern {
+
+// An actor: a mailbox of Jobs that run one at a time, never concurrently.
+//
+// The mailbox is a moodycamel::ConcurrentQueue plus `_count`, the number of jobs pushed and not
+// yet consumed. The count is also the ownership token: the push that takes it from 0 makes its
+// thread the queue's owner, and the owner stays the owner until its own decrement brings the
+// count back to 0. The owner runs the queue, hands it to the GlobalQueue (which then owns it) or
+// drops its jobs; nobody else ever dequeues.
+//
+//   Push:  count 0 -> 1 ?  yes: the mailbox is empty and this thread owns the queue: run the
+//                               job here, straight away; or, if this thread already runs a
+//                               queue, park it in _firstJob and give the queue to the GlobalQueue
+//                          no : enqueue it in the mailbox; the owner will run it
+//   Execute:  dequeue a batch, run it, count -= batch;  0: release;  slice over: GlobalQueue
+//
+// Jobs pushed by one thread run in the order pushed; there is no order across threads.
+//
+// Memory (x86-64, libstdc++): sizeof(JobQueue) is 384 bytes; make_shared<JobQueue> takes about
+// 500 bytes of heap. An idle queue costs nothing more, and neither does one that only ever gets
+// one job at a time (that job is run at once, or waits in _firstJob). The first job that finds
+// the queue busy, from a given thread, adds that thread's moodycamel producer and a 16-job block:
+// about 1.4 KiB per (queue, pushing thread), kept for reuse until the queue is destroyed.
+class JobQueue : public std::enable_shared_from_this<JobQueue> {
+public:
+    // Scheduler set later with SetScheduler.
+    JobQueue();
+    explicit JobQueue(const SchedulerRef& scheduler);
+    virtual ~JobQueue();
+    JobQueue(const JobQueue&) = delete;
+    JobQueue& operator=(const JobQueue&) = delete;
+
+    // Only before the first push (not thread-safe). Held weakly: a queue never keeps its scheduler
+    // alive. Copies the options it needs so that a push never touches the scheduler.
+    void SetScheduler(const SchedulerRef& scheduler);
+
+    // Safe to call from any thread. Runs the job here and now if this push makes the queue busy
+    // and this thread is not running a queue already; otherwise the queue's owner runs it.
+    void Push(Job job);
+
+    // Safe to call from any thread.
+    // (clang-format 14 mangles requires-clauses, hence the markers.)
+    // clang-format off
+    template <class F>
+        requires std::invocable<std::decay_t<F>&>
+    void DoAsync(F&& f) {
+        Push(Job(std::forward<F>(f)));
+    }
+    // clang-format on
+
+    // Safe to call from any thread. Calls (owner->*method)(args...) on this queue; the job keeps
+    // the owner alive. Arguments are decay-copied into the job and moved into the call (as with
+    // std::thread): use std::ref for a non-const reference parameter.
+    template <class T, class R, class... Params, class... Args>
+    void DoAsync(R (T::*method)(Params...), Args&&... args) {
+        Push(BindStrong(method, std::forward<Args>(args)...));
+    }
+    template <class T, class R, class... Params, class... Args>
+    void DoAsync(R (T::*method)(Params...) const, Args&&... args) {
+        Push(BindStrong(method, std::forward<Args>(args)...));
+    }
+
+    // Safe to call from any thread. Pushes `f` into this queue after `delay` (never earlier, at
+    // 1 ms resolution). The timer holds this queue weakly: if the queue is gone, nothing runs.
+    // clang-format off
+    template <class F>
+        requires std::invocable<std::decay_t<F>&>
+    TimerHandle DoTimer(Clock::duration delay, F&& f) {
+        return AddTimer(delay, Job(std::forward<F>(f)));
+    }
+    // clang-format on
+
+    // Safe to call from any thread. As above with a member function; the timer and its job hold
+    // the owner weakly, so a pending timer never keeps an actor alive.
+    template <class T, class R, class... Params, class... Args>
+    TimerHandle DoTimer(Clock::duration delay, R (T::*method)(Params...), Args&&... args) {
+        return AddTimer(delay, BindWeak(method, std::forward<Args>(args)...));
+    }
+    template <class T, class R, class... Params, class... Args>
+    TimerHandle DoTimer(Clock::duration delay, R (T::*method)(Params...) const, Args&&... args) {
+        return AddTimer(delay, BindWeak(method, std::forward<Args>(args)...));
+    }
+
+    // Safe to call from any thread. Pending jobs are dropped (destroyed, never run) by the queue's
+    // owner: at once if the queue is running, else when a worker next takes it from the
+    // GlobalQueue (or at Scheduler::Stop). Every later push is dropped. Idempotent.
+    void Close();
+    // Safe to call from any thread.
+    bool Closed() const { return _closed.load(std::memory_order_acquire); }
+    // Safe to call from any thread. Approximate: jobs pushed and not yet run or dropped.
+    std::size_t PendingJobs() const { return _count.load(std::memory_order_relaxed); }
+    // Safe to call from any thread. Jobs destroyed without running (closed, stopped, no scheduler).
+    std::uint64_t DroppedJobs() const { return _dropped.load(std::memory_order_relaxed); }
+
+    // Only on this thread: the queue this thread is running now, or nullptr.
+    static JobQueue* Current();
+
+    // Only by the queue's owner (the scheduler, or the pusher that made it busy); not for users.
+    // Runs jobs until the queue is empty or the thread's time slice is over.
+    void Execute();
+
+protected:
+    // Called on the running thread when a job throws; the queue then goes on with the next job.
+    // The default logs with spdlog::error. Exceptions thrown from here are logged and swallowed.
+    virtual void OnJobException(std::exception_ptr error);
+
+private:
+    friend class Scheduler;
+    friend class JobTimer;
+
+    // Small blocks and indexes: a server holds 10,000+ queues, most of them nearly empty.
+    struct MailboxTraits : moodycamel::ConcurrentQueueDefaultTraits {
+        static constexpr std::size_t BLOCK_SIZE = 16;
+        static constexpr std::size_t EXPLICIT_INITIAL_INDEX_SIZE = 2;
+        static constexpr std::size_t IMPLICIT_INITIAL_INDEX_SIZE = 4;
+        static constexpr std::size_t INITIAL_IMPLICIT_PRODUCER_HASH_SIZE = 4;
+    };
+    using Mailbox = moodycamel::ConcurrentQueue<Job, MailboxTraits>;
+    // Jobs per dequeue, at most; the slice clock is read once per batch. A fresh queue starts
+    // with small batches until it has measured its jobs (see FitBatch).
+    static constexpr std::size_t kBatch = 16;
+    static constexpr std::uint8_t kFirstBatch = 4;
+
+    template <class M, class... Args>
+    Job BindStrong(M method, Args&&... args) {
+        using T = MemberOwner<M>;
+        return Job([owner = std::static_pointer_cast<T>(shared_from_this()), method,
+                    ... a = std::forward<Args>(args)]() mutable {
+            std::invoke(method, *owner, std::move(a)...);
+        });
+    }
+
+    template <class M, class... Args>
+    Job BindWeak(M method, Args&&... args) {
+        using T = MemberOwner<M>;
+        std::weak_ptr<T> weak = std::static_pointer_cast<T>(shared_from_this());
+        return Job([weak = std::move(weak), method, ... a = std::forward<Args>(args)]() mutable {
+            if (auto owner = weak.lock()) std::invoke(method, *owner, std::move(a)...);
+        });
+    }
+
+    template <class M>
+    struct MemberOwnerOf;
+    template <class R, class T, class... P>
+    struct MemberOwnerOf<R (T::*)(P...)> {
+        using Type = T;
+    };
+    template <class R, class T, class... P>
+    struct MemberOwnerOf<R (T::*)(P...) const> {
+        using Type = const T;
+    };
+    template <class M>
+    using MemberOwner = typename MemberOwnerOf<M>::Type;
+
+    // Any thread. `mayRunHere`: false for the timer thread, which must not run user jobs inline.
+    void Post(Job job, bool mayRunHere);
+    TimerHandle AddTimer(Clock::duration delay, Job job);
+
+    // Only by the owner. Without a slice (a pusher running the queue inline) the slice starts at
+    // the first clock reading, so a run that empties the queue in one batch never reads the clock.
+    void Run(std::optional<Clock::time_point> lastCheck, std::optional<Clock::time_point> sliceEnd);
+    void FitBatch(std::size_t ran, Clock::duration elapsed);
+    // Only by the owner, when its push made the queue busy: runs that job, then the rest.
+    void RunFirst(Job job);
+    // Only by the owner: gives the queue to the GlobalQueue (or drops its jobs if the scheduler is
+    // stopped). False if there is no scheduler to hand it to; the caller still owns the queue.
+    bool HandOff();
+    // Only by the owner: destroys every pending job and releases ownership.
+    void DropOwned();
+    void RunOne(Job& job) noexcept;
+    JobQueueRef SelfOrNull() noexcept;
+    void WarnIfLong(std::size_t length);
+
+    // Read-mostly: set before the first push, read by every push.
+    std::weak_ptr<Scheduler> _scheduler;
+    Scheduler* _schedulerAddress = nullptr;  // compared, never used unless known alive
+    Clock::duration _timeSlice;
+    std::size_t _warnLength;
+    std::atomic<bool> _closed{false};
+    std::uint8_t _batchHint = kFirstBatch;  // owner only
+    Mailbox _mailbox;
+    // Written by every push and every batch: kept off the cache lines of the fields above and of
+    // the mailbox's header (its producer hash is read by every enqueue).
+    alignas(64) std::atomic<std::size_t> _count{0};
+    std::atomic<std::uint64_t> _dropped{0};
+    std::atomic<Clock::rep> _lastWarn{0};
+    Job _firstJob;  // owner only: the job of a push that made the queue busy and handed it off
+};
+
+}  // namespace tavern

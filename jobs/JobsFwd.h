@@ -1,0 +1,20 @@
+#pragma once
+
+#include <memory>
+
+namespace tavern {
+
+// Forward declarations and the shared-handle aliases of the actor runtime, so that headers can
+// name each other without including each other.
+class Job;
+class JobQueue;
+class GlobalQueue;
+class JobTimer;
+class TimerHandle;
+class Scheduler;
+struct SchedulerOptions;
+
+using JobQueueRef = std::shared_ptr<JobQueue>;
+using SchedulerRef = std::shared_ptr<Scheduler>;
+
+}  // namespace tavern
