@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The packet pipeline benchmark: packets per second through frame -> job -> parse -> handler ->
+# serialize -> send (packet_server, C_ECHO -> S_ECHO with a 32-byte payload), beside the raw
+# echo message rate of the engine's echo_server with the same connection count, message size
+# (the whole packet, header included) and pipeline depth, in the same run. Each server gets one
+# worker thread, each load client one. For each pipeline depth it prints both rates, the server's
+# CPU seconds per million messages, and the packet / raw ratios. Loopback only; bounded in time.
+#
+#   bench/packet/run-packet-bench.sh BUILD_DIR [SECONDS_PER_CASE]
+#   env: TAVERN_BENCH_BACKEND (uring), TAVERN_BENCH_CONNECTIONS (1000),
+#        TAVERN_BENCH_PIPELINES ("1 16"), TAVERN_BENCH_PAYLOAD (32)
+set -euo pipefail
+build=${1:?usage: run-packet-bench.sh BUILD_DIR [SECONDS]}
+seconds=${2:-5}
+backend=${TAVERN_BENCH_BACKEND:-uring}
+conns=${TAVERN_BENCH_CONNECTIONS:-1000}
+pipelines=${TAVERN_BENCH_PIPELINES:-1 16}
+payload=${TAVERN_BENCH_PAYLOAD:-32}
+echo_server="$build/examples/echo/echo_server"
+echo_client="$build/examples/echo/echo_client"
+packet_server="$build/bench/packet/packet_server"
+packet_load="$build/bench/packet/packet_load"
+for tool in "$echo_server" "$echo_client" "$packet_server" "$packet_load"; do
+  [ -x "$tool" ] || { echo "missing $tool: build the project first"; exit 2; }
+done
+ulimit -n "$(ulimit -Hn)"
+
+port=$((20000 + RANDOM % 20000))
+pids=()
+cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+start_server() {  # binary port -> sets server_pid
+  "$1" --port "$2" --workers 1 --backend "$backend" >/dev/null 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "$1 did not start"; exit 1
+}
+
+stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
+
+field() { sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# C_ECHO's wire size: 4-byte header + field tag + length byte(s) + payload.
+size=$(awk -v p="$payload" 'BEGIN{print 4 + (p > 0 ? 1 + (p < 128 ? 1 : (p < 16384 ? 2 : 3)) + p : 0)}')
+
+printf '\nPacket pipeline benchmark: %s s per case, %s connections, %s-byte packets (%s-byte payload)\n' \
+  "$seconds" "$conns" "$size" "$payload"
+printf 'server: 1 worker on %s; load client: 1 worker; loopback\n' "$backend"
+printf '%-8s %-9s %14s %16s\n' pipeline mode "msgs/s" "cpu s/M msgs"
+declare -A rate cpu
+for pipeline in $pipelines; do
+  for mode in raw packet; do
+    port=$((port + 1))
+    if [ "$mode" = raw ]; then
+      start_server "$echo_server" "$port"
+      out=$("$echo_client" --port "$port" --connections "$conns" --size "$size" \
+        --pipeline "$pipeline" --duration "$seconds" --workers 1 --backend "$backend" \
+        --server-pid "$server_pid" 2>/dev/null) || { echo "echo_client failed: $out"; exit 1; }
+      n=$(field messages "$out"); r=$(field msgs_per_s "$out")
+    else
+      start_server "$packet_server" "$port"
+      out=$("$packet_load" --port "$port" --connections "$conns" --payload "$payload" \
+        --pipeline "$pipeline" --duration "$seconds" --workers 1 --backend "$backend" \
+        --server-pid "$server_pid" 2>/dev/null) || { echo "packet_load failed: $out"; exit 1; }
+      n=$(field packets "$out"); r=$(field packets_per_s "$out")
+    fi
+    c=$(field server_cpu_s "$out")
+    stop_server
+    key="$mode,$pipeline"
+    rate[$key]=$r
+    cpu[$key]=$(awk -v c="$c" -v n="$n" 'BEGIN{printf "%.3f", (n>0? c/n*1e6 : 0)}')
+    printf '%-8s %-9s %14s %16s\n' "$pipeline" "$mode" "$r" "${cpu[$key]}"
+  done
+done
+
+printf '\nPacket / raw (throughput: target >= 0.50x; CPU per message: lower is better)\n'
+printf '%-8s %12s %16s\n' pipeline throughput "cpu per msg"
+for pipeline in $pipelines; do
+  printf '%-8s %12s %16s\n' "$pipeline" \
+    "$(awk -v x="${rate[packet,$pipeline]}" -v y="${rate[raw,$pipeline]}" 'BEGIN{printf "%.2fx", x/y}')" \
+    "$(awk -v x="${cpu[packet,$pipeline]}" -v y="${cpu[raw,$pipeline]}" 'BEGIN{printf "%.2fx", x/y}')"
+done

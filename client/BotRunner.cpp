@@ -1,0 +1,221 @@
+#include "client/BotRunner.h"
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#if defined(__linux__)
+#include <unistd.h>
+#endif
+
+#include "client/ServerSession.h"
+#include "core/IocpCore.h"
+#include "core/Service.h"
+#include "core/SocketUtils.h"
+
+namespace tavern::client {
+
+namespace {
+
+// CPU seconds (user + system) a process has used so far, from /proc; -1 where unknown.
+double CpuSeconds(int pid) {
+#if defined(__linux__)
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string field;
+    for (int i = 1; i <= 13 && stat >> field; ++i) {
+        if (i == 2)
+            while (field.back() != ')' && stat >> field) {  // the command name may have spaces
+            }
+    }
+    unsigned long long user = 0, system = 0;
+    if (!(stat >> user >> system)) return -1;
+    return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+#else
+    (void)pid;
+    return -1;
+#endif
+}
+
+int SelfPid() {
+#if defined(__linux__)
+    return static_cast<int>(getpid());
+#else
+    return 0;
+#endif
+}
+
+double Ms(double nanoseconds) { return nanoseconds / 1e6; }
+
+}  // namespace
+
+struct BotRunner::Totals {
+    std::size_t connected = 0, loggedIn = 0, inGame = 0, connectFailed = 0, dropped = 0;
+    std::uint64_t refused = 0, chatsSent = 0, chatsReceived = 0, movesSent = 0,
+                  movesReceived = 0, pingsSent = 0, pongs = 0;
+};
+
+BotRunner::BotRunner(BotRunOptions options, std::shared_ptr<BotShared> shared)
+    : _options(std::move(options)), _shared(std::move(shared)) {}
+
+BotRunner::Totals BotRunner::Sum() const {
+    Totals t;
+    std::lock_guard guard(_lock);
+    for (const auto& bot : _bots) {
+        const BotCounters& c = bot->Counters();
+        constexpr auto r = std::memory_order_relaxed;
+        t.connected += c.connected.load(r);
+        t.loggedIn += c.loggedIn.load(r);
+        t.inGame += c.inGame.load(r);
+        t.connectFailed += c.connectFailed.load(r);
+        t.dropped += c.dropped.load(r);
+        t.refused += c.refused.load(r);
+        t.chatsSent += c.chatsSent.load(r);
+        t.chatsReceived += c.chatsReceived.load(r);
+        t.movesSent += c.movesSent.load(r);
+        t.movesReceived += c.movesReceived.load(r);
+        t.pingsSent += c.pingsSent.load(r);
+        t.pongs += c.pongs.load(r);
+    }
+    return t;
+}
+
+std::size_t BotRunner::CountTimedOut() const {
+    std::size_t late = 0;
+    std::lock_guard guard(_lock);
+    for (const auto& bot : _bots) {
+        const BotCounters& c = bot->Counters();
+        constexpr auto r = std::memory_order_relaxed;
+        // Not in a room, and not for a reason already counted elsewhere.
+        if (!c.inGame.load(r) && !c.connectFailed.load(r) && !c.dropped.load(r) &&
+            c.refused.load(r) == 0)
+            ++late;
+    }
+    return late;
+}
+
+int BotRunner::Run() {
+    socket::RaiseFileLimit();
+    const auto address = NetAddress::Parse(_options.host, _options.port);
+    if (!address) {
+        spdlog::error("not a numeric address: {}", _options.host);
+        return 2;
+    }
+    EngineOptions engine;
+    engine.workers = _options.workers;
+    engine.backend = _options.backend;
+    auto core = IocpCore::Create(engine);
+    if (auto error = core->Start()) {
+        spdlog::error("cannot start the engine: {}", error.message());
+        return 2;
+    }
+    std::size_t nextIndex = 0;
+    ServiceOptions serviceOptions;
+    serviceOptions.idleTimeout = std::chrono::milliseconds::zero();  // bots in a quiet room stay
+    serviceOptions.sendQueueLimit = 16 * 1024 * 1024;
+    auto service = ClientService::Create(core, *address, [&] {
+        auto bot = std::make_shared<Bot>(nextIndex++, _shared);
+        {
+            std::lock_guard guard(_lock);
+            _bots.push_back(bot);
+        }
+        return std::make_shared<ServerSession>(bot);
+    }, serviceOptions);
+    const std::size_t started = service->Connect(_options.bots);
+    if (started < _options.bots)
+        spdlog::error("only {} of {} connections could be started", started, _options.bots);
+
+    // Progress once a second: through the join phase, then through `duration` seconds of load.
+    const auto start = Clock::now();
+    const auto joinDeadline =
+        start + std::chrono::duration_cast<Clock::duration>(
+                    std::chrono::duration<double>(_options.joinTimeout));
+    const ServiceCounters& counters = service->Counters();
+    std::uint64_t lastIn = 0, lastOut = 0;
+    LatencyHistogram::Counts lastPings = _shared->pings.Snapshot();
+    auto lastTick = start;
+    bool joining = true;
+    std::size_t timedOut = 0;
+    Clock::time_point windowStart{}, windowEnd{};
+    Totals atWindow;
+    LatencyHistogram::Counts pingsAtWindow;
+    double serverCpuAtWindow = 0, selfCpuAtWindow = 0;
+    auto nextTick = start + std::chrono::seconds(1);
+
+    for (;;) {
+        const auto now = Clock::now();
+        const Totals t = Sum();
+        if (joining && (CountTimedOut() == 0 || now >= joinDeadline)) {
+            joining = false;
+            timedOut = CountTimedOut();
+            if (timedOut > 0)
+                spdlog::error("{} bots did not reach a room within {} s", timedOut,
+                              _options.joinTimeout);
+            windowStart = now;
+            windowEnd = now + std::chrono::duration_cast<Clock::duration>(
+                                  std::chrono::duration<double>(_options.duration));
+            atWindow = t;
+            pingsAtWindow = _shared->pings.Snapshot();
+            if (_options.serverPid > 0) serverCpuAtWindow = CpuSeconds(_options.serverPid);
+            selfCpuAtWindow = CpuSeconds(SelfPid());
+        }
+        if (!joining && now >= windowEnd) break;
+        if (now >= nextTick) {
+            nextTick += std::chrono::seconds(1);
+            const double seconds = std::chrono::duration<double>(now - lastTick).count();
+            const std::uint64_t in = counters.packetsIn.load(std::memory_order_relaxed);
+            const std::uint64_t out = counters.sends.load(std::memory_order_relaxed);
+            const auto pings = _shared->pings.Snapshot();
+            const auto recent = LatencyHistogram::Since(pings, lastPings);
+            if (_options.progress) {
+                std::printf("[%5.1fs] connected=%zu/%zu in_game=%zu pkts_in/s=%.0f pkts_out/s=%.0f "
+                            "ping p50=%.2fms p99=%.2fms\n",
+                            std::chrono::duration<double>(now - start).count(), t.connected,
+                            _options.bots, t.inGame, static_cast<double>(in - lastIn) / seconds,
+                            static_cast<double>(out - lastOut) / seconds,
+                            Ms(LatencyHistogram::Percentile(recent, 0.50)),
+                            Ms(LatencyHistogram::Percentile(recent, 0.99)));
+                std::fflush(stdout);
+            }
+            lastIn = in;
+            lastOut = out;
+            lastPings = pings;
+            lastTick = now;
+        }
+        const auto wake = joining ? std::min(nextTick, joinDeadline) : std::min(nextTick, windowEnd);
+        std::this_thread::sleep_until(std::min(wake, Clock::now() + std::chrono::milliseconds(20)));
+    }
+
+    const double window = std::chrono::duration<double>(Clock::now() - windowStart).count();
+    const Totals end = Sum();
+    const auto pings = LatencyHistogram::Since(_shared->pings.Snapshot(), pingsAtWindow);
+    const double serverCpu =
+        _options.serverPid > 0 ? CpuSeconds(_options.serverPid) - serverCpuAtWindow : -1;
+    const double selfCpu = CpuSeconds(SelfPid()) - selfCpuAtWindow;
+    _shared->stopping.store(true);
+    service->Stop();
+    core->Stop();
+
+    const double chatRate = static_cast<double>(end.chatsReceived - atWindow.chatsReceived) / window;
+    std::printf(
+        "summary: bots=%zu logged_in=%zu in_game=%zu chats_sent=%llu chat_recv=%llu "
+        "moves_sent=%llu move_recv=%llu pings=%llu pongs=%llu ping_p50_ms=%.3f ping_p99_ms=%.3f "
+        "refused=%llu dropped=%zu connect_failed=%zu timed_out=%zu window_s=%.2f "
+        "chat_recv_per_s=%.0f client_cpu_s=%.2f server_cpu_s=%.2f\n",
+        _options.bots, end.loggedIn, end.inGame, static_cast<unsigned long long>(end.chatsSent),
+        static_cast<unsigned long long>(end.chatsReceived),
+        static_cast<unsigned long long>(end.movesSent),
+        static_cast<unsigned long long>(end.movesReceived),
+        static_cast<unsigned long long>(end.pingsSent), static_cast<unsigned long long>(end.pongs),
+        Ms(LatencyHistogram::Percentile(pings, 0.50)),
+        Ms(LatencyHistogram::Percentile(pings, 0.99)),
+        static_cast<unsigned long long>(end.refused), end.dropped, end.connectFailed, timedOut,
+        window, chatRate, selfCpu, serverCpu);
+    std::fflush(stdout);
+    const bool ok = end.refused == 0 && end.dropped == 0 && end.connectFailed == 0 &&
+                    timedOut == 0 && started == _options.bots;
+    return ok ? 0 : 1;
+}
+
+}  // namespace tavern::client

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "client/Bot.h"
+#include "core/Backend.h"
+
+namespace tavern::client {
+
+struct BotRunOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 7777;
+    std::size_t workers = 0;                  // 0: one per hardware thread
+    BackendKind backend = BackendKind::Auto;
+    std::size_t bots = 10;
+    double duration = 10;                     // seconds of load once the bots are in (or late)
+    double joinTimeout = 10;                  // seconds for every bot to reach a room
+    int serverPid = 0;                        // > 0: report that process's CPU over the window
+    bool progress = true;                     // a progress line every second
+};
+
+// The bot mode of test_client: connects the bots, prints a progress line every second while
+// they play, then a summary. Run() returns the exit status: 0 only if every bot got in and
+// none was refused, dropped or timed out.
+//
+//   [  2.0s] connected=20/20 in_game=20 pkts_in/s=4210 pkts_out/s=61 ping p50=0.18ms p99=0.52ms
+//   summary: bots=20 logged_in=20 in_game=20 chats_sent=100 chat_recv=1000 ... timed_out=0
+class BotRunner {
+public:
+    BotRunner(BotRunOptions options, std::shared_ptr<BotShared> shared);
+
+    // Not from a worker: runs the whole load and returns the exit status.
+    int Run();
+
+private:
+    struct Totals;
+    Totals Sum() const;
+    // Bots not in a room that were neither refused, dropped nor unable to connect.
+    std::size_t CountTimedOut() const;
+
+    const BotRunOptions _options;
+    const std::shared_ptr<BotShared> _shared;
+    mutable std::mutex _lock;
+    std::vector<std::shared_ptr<Bot>> _bots;  // under _lock: the factory adds, Sum reads
+};
+
+}  // namespace tavern::client

@@ -1,0 +1,250 @@
+#include "client/ConsoleClient.h"
+
+#include <cstdarg>
+#include <cstdio>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "core/IocpCore.h"
+#include "core/Service.h"
+
+namespace tavern::client {
+
+namespace {
+
+std::uint64_t NowNanoseconds() {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+            .count());
+}
+
+// One whole line per call, flushed: output stays readable when events and input interleave.
+[[gnu::format(printf, 1, 2)]] void Print(const char* format, ...) {
+    std::va_list args;
+    va_start(args, format);
+    std::vprintf(format, args);
+    va_end(args);
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+ConsoleClient::ConsoleClient(ConsoleOptions options) : _options(std::move(options)) {}
+
+void ConsoleClient::SetPhase(Phase phase) {
+    {
+        std::lock_guard guard(_lock);
+        _phase = phase;
+    }
+    _changed.notify_all();
+}
+
+bool ConsoleClient::WaitForPhase(Phase wanted, std::chrono::milliseconds timeout) {
+    std::unique_lock guard(_lock);
+    _changed.wait_for(guard, timeout, [&] {
+        return _phase == wanted || _phase == Phase::Failed || _phase == Phase::Closed;
+    });
+    return _phase == wanted;
+}
+
+int ConsoleClient::Run(std::istream& input) {
+    const auto address = NetAddress::Parse(_options.host, _options.port);
+    if (!address) {
+        spdlog::error("not a numeric address: {}", _options.host);
+        return 2;
+    }
+    EngineOptions engine;
+    engine.workers = _options.workers;
+    engine.backend = _options.backend;
+    auto core = IocpCore::Create(engine);
+    if (auto error = core->Start()) {
+        spdlog::error("cannot start the engine: {}", error.message());
+        return 2;
+    }
+    std::shared_ptr<ServerListener> self = shared_from_this();
+    ServiceOptions serviceOptions;
+    // A quiet room is no reason to hang up: the server may say nothing for minutes. (The
+    // server's own idle timeout is kept at bay by the heartbeat pings.)
+    serviceOptions.idleTimeout = std::chrono::milliseconds::zero();
+    auto service = ClientService::Create(
+        core, *address, [self] { return std::make_shared<ServerSession>(self); }, serviceOptions);
+    std::error_code error;
+    auto session = std::static_pointer_cast<ServerSession>(service->Connect(error));
+
+    int status = 0;
+    if (!session || !WaitForPhase(Phase::InGame, std::chrono::seconds(10))) {
+        Print("could not get into room %u\n", _options.room);
+        status = 1;
+    } else {
+        std::string line;
+        bool more = true;
+        while (more && std::getline(input, line)) more = Command(*session, line);
+        // /quit or the end of input: leave the room and wait for the server to confirm.
+        if (session->IsConnected()) {
+            bool inGame = false;
+            {
+                std::lock_guard guard(_lock);
+                inGame = _phase == Phase::InGame;
+            }
+            if (inGame) {
+                session->SendPacket(Protocol::C_LEAVE_GAME{});
+                if (!WaitForPhase(Phase::Left, std::chrono::seconds(5))) status = 1;
+            }
+        } else {
+            status = 1;
+        }
+    }
+    _quitting.store(true);
+    service->Stop();
+    core->Stop();
+    return status;
+}
+
+bool ConsoleClient::Command(ServerSession& session, const std::string& line) {
+    if (line.empty()) return true;
+    if (line[0] != '/') {
+        Protocol::C_CHAT chat;
+        chat.set_msg(line);
+        session.SendPacket(chat);
+        return true;
+    }
+    std::istringstream words(line);
+    std::string command;
+    words >> command;
+    if (command == "/quit") return false;
+    if (command == "/ping") {
+        Protocol::C_PING ping;
+        ping.set_client_time(NowNanoseconds());
+        session.SendPacket(ping);
+    } else if (command == "/move") {
+        float x = 0, y = 0;
+        if (!(words >> x >> y)) {
+            Print("usage: /move X Y\n");
+            return true;
+        }
+        Protocol::C_MOVE move;
+        move.set_x(x);
+        move.set_y(y);
+        session.SendPacket(move);
+    } else if (command == "/leave") {
+        session.SendPacket(Protocol::C_LEAVE_GAME{});
+    } else if (command == "/enter") {
+        std::uint32_t room = _options.room;
+        words >> room;
+        Protocol::C_ENTER_GAME enter;
+        enter.set_room_id(room);
+        session.SendPacket(enter);
+    } else {
+        Print("commands: text to chat, /move X Y, /ping, /leave, /enter ROOM, /quit\n");
+    }
+    return true;
+}
+
+std::string ConsoleClient::NameOf(std::uint64_t playerId) const {
+    const auto found = _names.find(playerId);
+    return found != _names.end() ? found->second : "player " + std::to_string(playerId);
+}
+
+void ConsoleClient::OnConnected(ServerSession& session) {
+    Print("connected to %s\n", session.PeerAddress().ToString().c_str());
+    SetPhase(Phase::LoggingIn);
+    Protocol::C_LOGIN login;
+    login.set_name(_options.name);
+    session.SendPacket(login);
+}
+
+void ConsoleClient::OnConnectFailed(ServerSession& /*session*/, std::error_code error) {
+    Print("cannot connect to %s:%u: %s\n", _options.host.c_str(), unsigned{_options.port},
+          error.message().c_str());
+    SetPhase(Phase::Failed);
+}
+
+void ConsoleClient::OnDisconnected(ServerSession& session) {
+    if (!_quitting.load()) Print("disconnected: %s\n", session.DisconnectReason().c_str());
+    SetPhase(Phase::Closed);
+}
+
+void ConsoleClient::OnLogin(ServerSession& session, Protocol::S_LOGIN& pkt) {
+    if (!pkt.success()) {
+        Print("login refused: %s\n", pkt.reason().c_str());
+        return SetPhase(Phase::Failed);
+    }
+    _playerId = pkt.player_id();
+    _names[_playerId] = _options.name;
+    Print("logged in as %s (player %llu)\n", _options.name.c_str(),
+          static_cast<unsigned long long>(_playerId));
+    Heartbeat(session);
+    SetPhase(Phase::Entering);
+    Protocol::C_ENTER_GAME enter;
+    enter.set_room_id(_options.room);
+    session.SendPacket(enter);
+}
+
+void ConsoleClient::OnEnterGame(ServerSession& /*session*/, Protocol::S_ENTER_GAME& pkt) {
+    if (!pkt.success()) {
+        Print("enter refused: %s\n", pkt.reason().c_str());
+        return SetPhase(Phase::Failed);
+    }
+    std::string here;
+    for (const auto& player : pkt.players()) {
+        _names[player.player_id()] = player.name();
+        here += (here.empty() ? "" : ", ") + player.name() + " (" +
+                std::to_string(player.player_id()) + ")";
+    }
+    Print("entered the room; already here: %s\n", here.empty() ? "nobody" : here.c_str());
+    SetPhase(Phase::InGame);
+}
+
+void ConsoleClient::OnSpawn(ServerSession& /*session*/, Protocol::S_SPAWN& pkt) {
+    for (const auto& player : pkt.players()) {
+        _names[player.player_id()] = player.name();
+        Print("+ %s (player %llu) is here at (%.1f, %.1f)\n", player.name().c_str(),
+              static_cast<unsigned long long>(player.player_id()), player.x(), player.y());
+    }
+}
+
+void ConsoleClient::OnChat(ServerSession& /*session*/, Protocol::S_CHAT& pkt) {
+    Print("[%s] %s\n", NameOf(pkt.player_id()).c_str(), pkt.msg().c_str());
+}
+
+void ConsoleClient::OnMove(ServerSession& /*session*/, Protocol::S_MOVE& pkt) {
+    Print("* %s moved to (%.1f, %.1f)\n", NameOf(pkt.player_id()).c_str(), pkt.x(), pkt.y());
+}
+
+void ConsoleClient::OnLeaveGame(ServerSession& /*session*/, Protocol::S_LEAVE_GAME& /*pkt*/) {
+    Print("left the room\n");
+    SetPhase(Phase::Left);
+}
+
+void ConsoleClient::OnDespawn(ServerSession& /*session*/, Protocol::S_DESPAWN& pkt) {
+    for (const std::uint64_t id : pkt.player_ids()) {
+        Print("- %s left\n", NameOf(id).c_str());
+        _names.erase(id);
+    }
+}
+
+void ConsoleClient::Heartbeat(ServerSession& session) {
+    // The job runs on the session's queue, so the session is alive then; it owns this listener.
+    session.DoTimer(kHeartbeat, [this, &session] {
+        if (!session.IsConnected()) return;
+        Protocol::C_PING ping;  // client_time 0: a heartbeat, not printed
+        session.SendPacket(ping);
+        Heartbeat(session);
+    });
+}
+
+void ConsoleClient::OnPong(ServerSession& /*session*/, Protocol::S_PONG& pkt) {
+    if (pkt.client_time() == 0) return;  // a heartbeat
+    const double ms = static_cast<double>(NowNanoseconds() - pkt.client_time()) / 1e6;
+    Print("pong: %.3f ms\n", ms);
+}
+
+void ConsoleClient::OnError(ServerSession& /*session*/, Protocol::S_ERROR& pkt) {
+    Print("refused %s: %s\n",
+          std::string(Protocol::ToString(static_cast<Protocol::PacketId>(pkt.request_id())))
+              .c_str(),
+          pkt.reason().c_str());
+}
+
+}  // namespace tavern::client

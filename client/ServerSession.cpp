@@ -1,0 +1,15 @@
+#include "client/ServerSession.h"
+
+#include <utility>
+
+namespace tavern::client {
+
+ServerSession::ServerSession(std::shared_ptr<ServerListener> listener)
+    : _listener(std::move(listener)) {}
+
+void ServerSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) {
+    PacketSessionRef self = SharedPacketSession();
+    Protocol::ClientPacketHandler::HandlePacket(self, id, payload);
+}
+
+}  // namespace tavern::client

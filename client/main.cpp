@@ -1,0 +1,76 @@
+// test_client: the demo game's client, in two modes.
+//
+//   interactive (default):  test_client --name alice --room 1
+//       reads lines from stdin: text = chat, /move X Y, /ping, /leave, /enter ROOM, /quit
+//   bots:                   test_client --bots 100 --duration 10 --chat-per-sec 1
+//                                       --move-per-sec 1 --rooms 2
+//       prints a progress line every second and a summary; exit status 1 if any bot was
+//       refused, dropped or timed out.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "client/BotRunner.h"
+#include "client/ConsoleClient.h"
+#include "core/BackendSelector.h"
+
+int main(int argc, char** argv) {
+    using namespace tavern;
+    using namespace tavern::client;
+    CLI::App app{"Tavern demo game client: interactive, or --bots N for load"};
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 7777;
+    std::size_t workers = 0;
+    std::string backend = "auto";
+    std::string logLevel = "warn";
+    ConsoleOptions console;
+    BotRunOptions bots;
+    bots.bots = 0;
+    auto shared = std::make_shared<BotShared>();
+    app.add_option("--host", host, "server address (numeric)");
+    app.add_option("--port", port, "server port");
+    app.add_option("--workers", workers, "worker threads (0: one per hardware thread)");
+    app.add_option("--backend", backend, "auto, uring or epoll")
+        ->check(CLI::IsMember({"auto", "uring", "epoll", "iocp"}));
+    app.add_option("--log-level", logLevel, "trace, debug, info, warn, error, critical, off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    app.add_option("--name", console.name, "interactive: the player's name");
+    app.add_option("--room", console.room, "interactive: the room to enter");
+    app.add_option("--bots", bots.bots, "bot mode: this many bots (0: interactive mode)");
+    app.add_option("--duration", bots.duration, "bots: seconds of load once all are in a room")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--join-timeout", bots.joinTimeout,
+                   "bots: seconds for every bot to reach a room before it counts as timed out")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--rooms", shared->rooms, "bots: bot i enters room i % rooms")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--chat-per-sec", shared->chatPerSec, "bots: chat lines per second per bot")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--move-per-sec", shared->movePerSec, "bots: moves per second per bot")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--ping-per-sec", shared->pingPerSec, "bots: pings per second per bot")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--name-prefix", shared->namePrefix, "bots: names are PREFIX-<index>");
+    app.add_option("--server-pid", bots.serverPid,
+                   "bots: also report this process's CPU seconds over the load window (Linux)");
+    bool quiet = false;
+    app.add_flag("--quiet", quiet, "bots: no progress lines, only the summary");
+    CLI11_PARSE(app, argc, argv);
+
+    spdlog::set_level(spdlog::level::from_str(logLevel));
+    const BackendKind kind = *ParseBackendKind(backend);
+    if (bots.bots > 0) {
+        bots.host = host;
+        bots.port = port;
+        bots.workers = workers;
+        bots.backend = kind;
+        bots.progress = !quiet;
+        return BotRunner(bots, shared).Run();
+    }
+    console.host = host;
+    console.port = port;
+    console.workers = workers == 0 ? 1 : workers;
+    console.backend = kind;
+    return std::make_shared<ConsoleClient>(console)->Run(std::cin);
+}

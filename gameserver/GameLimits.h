@@ -1,0 +1,20 @@
+#pragma once
+
+#include <cstddef>
+
+namespace tavern::game {
+
+// What one client may ask of the server. A request past a limit gets a refusal (S_LOGIN /
+// S_ENTER_GAME with success = false, or S_ERROR), never a disconnect: it is a valid packet.
+struct GameLimits {
+    std::size_t maxNameBytes = 32;
+    std::size_t maxChatBytes = 512;
+    // Rooms are made on first entry and kept; the cap stops a client from making four billion.
+    std::size_t maxRooms = 10000;
+    std::size_t maxPlayersPerRoom = 5000;
+    // S_ENTER_GAME lists at most this many players; the rest follow in S_SPAWN packets of the
+    // same size, so a crowded room never needs a packet over the wire format's 64 KiB.
+    std::size_t playersPerPacket = 400;
+};
+
+}  // namespace tavern::game

@@ -1,0 +1,73 @@
+#include "gameserver/GameServer.h"
+
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "gameserver/GameSession.h"
+
+namespace tavern::game {
+
+GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
+    : _options(std::move(options)), _core(std::move(core)) {
+    if (!_core) {
+        _core = IocpCore::Create(_options.engine);
+        _ownsCore = true;
+    }
+    auto context = std::make_shared<GameContext>();
+    context->limits = _options.limits;
+    context->sessions = std::make_shared<SessionManager>();
+    context->rooms = std::make_shared<RoomManager>(_core->GetScheduler(), _options.limits);
+    _context = std::move(context);
+    _service = ServerService::Create(
+        _core, _options.address,
+        [context = _context] { return std::make_shared<GameSession>(context); },
+        _options.service);
+}
+
+GameServer::~GameServer() { Stop(); }
+
+std::error_code GameServer::Start() {
+    if (_ownsCore) {
+        if (auto error = _core->Start()) {
+            spdlog::error("gameserver: cannot start the engine: {}", error.message());
+            return error;
+        }
+    }
+    if (auto error = _service->Start()) return error;
+    _started = true;
+    return {};
+}
+
+void GameServer::Stop() {
+    if (_stopped) return;
+    _stopped = true;
+    if (_started) {
+        _service->Stop();
+        // The sessions' last jobs asked their rooms to let their players go; let the rooms
+        // finish, so that the counts end at zero before the engine drops what is left.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (Rooms().PlayersInGame() > 0 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (_ownsCore) _core->Stop();
+}
+
+NetAddress GameServer::LocalAddress() const { return _service->LocalAddress(); }
+
+GameStats GameServer::Stats() const {
+    GameStats stats;
+    stats.sessions = _context->sessions->SessionCount();
+    stats.players = _context->sessions->PlayerCount();
+    stats.inGame = _context->rooms->PlayersInGame();
+    stats.rooms = _context->rooms->RoomCount();
+    const ServiceCounters& counters = *_service->SharedCounters();
+    stats.accepted = counters.accepted.load(std::memory_order_relaxed);
+    stats.packetsIn = counters.packetsIn.load(std::memory_order_relaxed);
+    stats.packetsOut = counters.sends.load(std::memory_order_relaxed);
+    stats.protocolErrors = counters.ProtocolErrorTotal();
+    stats.sendCapExceeded = counters.sendCapExceeded.load(std::memory_order_relaxed);
+    return stats;
+}
+
+}  // namespace tavern::game

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <system_error>
+
+#include "core/IocpCore.h"
+#include "core/NetAddress.h"
+#include "core/Service.h"
+#include "gameserver/GameContext.h"
+#include "gameserver/GameLimits.h"
+
+namespace tavern::game {
+
+struct GameServerOptions {
+    NetAddress address = NetAddress::Any(7777);
+    EngineOptions engine;    // used only when the server makes its own engine
+    ServiceOptions service = [] {
+        ServiceOptions options;
+        options.maxPacketSize = 1024;  // clients send small packets: chat <= 512 bytes + header
+        return options;
+    }();
+    GameLimits limits;
+};
+
+// A snapshot of the server's counters; every field is a running total or a current count.
+struct GameStats {
+    std::size_t sessions = 0;       // live game sessions
+    std::size_t players = 0;        // logged in
+    std::size_t inGame = 0;         // in a room
+    std::size_t rooms = 0;
+    std::uint64_t accepted = 0;     // connections accepted so far
+    std::uint64_t packetsIn = 0;
+    std::uint64_t packetsOut = 0;   // packets queued for sending (one per recipient)
+    std::uint64_t protocolErrors = 0;
+    std::uint64_t sendCapExceeded = 0;
+};
+
+// The demo game server: owns the engine (or shares one it was given), the listening service,
+// the rooms and the session manager. No globals: two GameServers in one process are
+// independent. Stop() (or the destructor) ends everything it started.
+class GameServer {
+public:
+    // `core`: an engine that is already started and that the server shares (tests); nullptr
+    // makes one from options.engine, started by Start and stopped by Stop.
+    explicit GameServer(GameServerOptions options, IocpCoreRef core = nullptr);
+    ~GameServer();
+    GameServer(const GameServer&) = delete;
+    GameServer& operator=(const GameServer&) = delete;
+
+    // Not from a worker. Starts the engine (if owned) and listens.
+    std::error_code Start();
+    // Not from a worker; idempotent. Disconnects every session, waits until they are released
+    // and their players have left their rooms, then stops the engine (if owned).
+    void Stop();
+
+    // Safe from any thread.
+    NetAddress LocalAddress() const;
+    GameStats Stats() const;
+    IocpCore& Core() { return *_core; }
+    ServerService& Service() { return *_service; }
+    SessionManager& Sessions() { return *_context->sessions; }
+    RoomManager& Rooms() { return *_context->rooms; }
+
+private:
+    GameServerOptions _options;
+    IocpCoreRef _core;
+    bool _ownsCore = false;
+    std::shared_ptr<const GameContext> _context;
+    std::shared_ptr<ServerService> _service;
+    bool _started = false;
+    bool _stopped = false;
+};
+
+}  // namespace tavern::game

@@ -1,0 +1,132 @@
+#include "gameserver/GameSession.h"
+
+#include <cmath>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "ServerPackets.h"
+
+namespace tavern::game {
+
+using Protocol::PacketId;
+using Protocol::ServerPacketHandler;
+
+namespace {
+
+constexpr auto RequestId(PacketId id) { return static_cast<std::uint32_t>(id); }
+
+}  // namespace
+
+GameSession::GameSession(std::shared_ptr<const GameContext> context)
+    : _context(std::move(context)) {}
+
+void GameSession::OnConnected() { _context->sessions->AddSession(Self()); }
+
+void GameSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) {
+    PacketSessionRef self = SharedPacketSession();
+    ServerPacketHandler::HandlePacket(self, id, payload);
+}
+
+void GameSession::OnDisconnected() {
+    if (_player) {
+        if (_room) {
+            _player->PostRequest(RoomRequest::Leave(_room, false));
+            _room.reset();
+        }
+        _context->sessions->RemovePlayer(_player->Id());
+        _player.reset();  // the room's pending jobs hold it until they are done
+    }
+    _context->sessions->RemoveSession(Session::Id());
+}
+
+void GameSession::Login(const Protocol::C_LOGIN& pkt) {
+    if (_player) return RefuseLogin("already logged in as " + _player->Name());
+    const std::string& name = pkt.name();
+    if (name.empty()) return RefuseLogin("the name is empty");
+    if (name.size() > _context->limits.maxNameBytes)
+        return RefuseLogin("the name is longer than " +
+                           std::to_string(_context->limits.maxNameBytes) + " bytes");
+
+    _player = std::make_shared<Player>(_context->sessions->NextPlayerId(), name, Self());
+    _context->sessions->AddPlayer(_player);
+    Protocol::S_LOGIN answer;
+    answer.set_success(true);
+    answer.set_player_id(_player->Id());
+    Send(ServerPacketHandler::MakeSendBuffer(answer));
+    spdlog::debug("session {}: logged in as {} (player {})", Session::Id(), name, _player->Id());
+}
+
+void GameSession::EnterGame(const Protocol::C_ENTER_GAME& pkt) {
+    if (!_player) return RefuseEnter("log in first");
+    if (_room) return RefuseEnter("already in room " + std::to_string(_room->RoomId()));
+    std::string reason;
+    RoomRef room = _context->rooms->FindOrCreate(pkt.room_id(), reason);
+    if (!room) return RefuseEnter(std::move(reason));
+    // A soft cap: concurrent entries may pass it by a few, which is harmless.
+    if (room->MemberCount() >= _context->limits.maxPlayersPerRoom)
+        return RefuseEnter("room " + std::to_string(pkt.room_id()) + " is full");
+    _room = room;
+    _player->PostRequest(RoomRequest::Enter(_room));
+}
+
+void GameSession::Chat(Protocol::C_CHAT& pkt) {
+    const auto request = RequestId(PacketId::C_CHAT);
+    if (!_player) return SendError(request, "log in first");
+    if (!_room) return SendError(request, "enter a room first");
+    if (pkt.msg().empty()) return SendError(request, "the message is empty");
+    if (pkt.msg().size() > _context->limits.maxChatBytes)
+        return SendError(request, "the message is longer than " +
+                                      std::to_string(_context->limits.maxChatBytes) + " bytes");
+    _player->PostRequest(RoomRequest::Chat(_room, std::move(*pkt.mutable_msg())));
+}
+
+void GameSession::Move(const Protocol::C_MOVE& pkt) {
+    const auto request = RequestId(PacketId::C_MOVE);
+    if (!_player) return SendError(request, "log in first");
+    if (!_room) return SendError(request, "enter a room first");
+    if (!std::isfinite(pkt.x()) || !std::isfinite(pkt.y()))
+        return SendError(request, "the position is not a finite number");
+    _player->PostRequest(RoomRequest::Move(_room, pkt.x(), pkt.y()));
+}
+
+void GameSession::LeaveGame() {
+    const auto request = RequestId(PacketId::C_LEAVE_GAME);
+    if (!_player) return SendError(request, "log in first");
+    if (!_room) return SendError(request, "not in a room");
+    _player->PostRequest(RoomRequest::Leave(_room, true));
+    _room.reset();
+}
+
+void GameSession::Ping(const Protocol::C_PING& pkt) {
+    Protocol::S_PONG pong;
+    pong.set_client_time(pkt.client_time());
+    Send(ServerPacketHandler::MakeSendBuffer(pong));
+}
+
+void GameSession::SendError(std::uint32_t requestId, std::string reason) {
+    spdlog::debug("session {}: refused {}: {}", Session::Id(),
+                  Protocol::ToString(static_cast<PacketId>(requestId)), reason);
+    Protocol::S_ERROR error;
+    error.set_request_id(requestId);
+    error.set_reason(std::move(reason));
+    Send(ServerPacketHandler::MakeSendBuffer(error));
+}
+
+void GameSession::RefuseLogin(std::string reason) {
+    spdlog::debug("session {}: login refused: {}", Session::Id(), reason);
+    Protocol::S_LOGIN answer;
+    answer.set_success(false);
+    answer.set_reason(std::move(reason));
+    Send(ServerPacketHandler::MakeSendBuffer(answer));
+}
+
+void GameSession::RefuseEnter(std::string reason) {
+    spdlog::debug("session {}: enter refused: {}", Session::Id(), reason);
+    Protocol::S_ENTER_GAME answer;
+    answer.set_success(false);
+    answer.set_reason(std::move(reason));
+    Send(ServerPacketHandler::MakeSendBuffer(answer));
+}
+
+}  // namespace tavern::game

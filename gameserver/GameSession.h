@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/PacketSession.h"
+#include "gameserver/GameContext.h"
+#include "gameserver/Player.h"
+#include "gameserver/Room.h"
+
+namespace Protocol {
+class C_LOGIN;
+class C_ENTER_GAME;
+class C_CHAT;
+class C_MOVE;
+class C_PING;
+}  // namespace Protocol
+
+namespace tavern::game {
+
+class GameSession;
+using GameSessionRef = std::shared_ptr<GameSession>;
+
+// One game client's connection. Packets arrive on the session's job queue, go through the
+// generated ServerPacketHandler, and land in the request methods below, which answer at once or
+// pass the request on to the player's room. The session owns its Player (the player refers back
+// weakly). Out-of-order requests are refused with a reason, never dropped:
+//
+//   not logged in --C_LOGIN--> logged in --C_ENTER_GAME--> in a room --C_LEAVE_GAME--> logged in
+//
+// A disconnect, clean or not, takes the player out of its room and out of the SessionManager.
+class GameSession final : public PacketSession {
+public:
+    explicit GameSession(std::shared_ptr<const GameContext> context);
+
+    // The requests, on this session's job queue (called by the Handle_C_* functions).
+    void Login(const Protocol::C_LOGIN& pkt);
+    void EnterGame(const Protocol::C_ENTER_GAME& pkt);
+    void Chat(Protocol::C_CHAT& pkt);
+    void Move(const Protocol::C_MOVE& pkt);
+    void LeaveGame();
+    void Ping(const Protocol::C_PING& pkt);
+
+    // Safe from any thread: an S_ERROR refusing the request whose packet id is `requestId`.
+    void SendError(std::uint32_t requestId, std::string reason);
+
+    // On this session's job queue: the logged-in player, or nullptr.
+    const PlayerRef& GetPlayer() const { return _player; }
+
+protected:
+    void OnConnected() override;
+    void OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) override;
+    void OnDisconnected() override;
+
+private:
+    GameSessionRef Self() { return std::static_pointer_cast<GameSession>(shared_from_this()); }
+    void RefuseLogin(std::string reason);
+    void RefuseEnter(std::string reason);
+
+    const std::shared_ptr<const GameContext> _context;
+    // On this session's job queue only.
+    PlayerRef _player;
+    RoomRef _room;  // the room entered last, until C_LEAVE_GAME or the disconnect
+};
+
+}  // namespace tavern::game

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "gameserver/RoomRequest.h"
+
+namespace Protocol {
+class PlayerInfo;
+}
+
+namespace tavern::game {
+
+class GameSession;
+class Player;
+class Room;
+using PlayerRef = std::shared_ptr<Player>;
+
+// A logged-in player. Its session owns it; the room it is in holds it too. It holds its session
+// WEAKLY, so no Session <-> Player cycle has to be broken by hand: when the session goes, the
+// player goes with the last room job that still refers to it.
+//
+// The player also keeps its requests to rooms in order. A room's mailbox keeps order only per
+// pushing thread, and a session's jobs may run on any worker, so "enter, then chat" pushed
+// straight to the room could arrive as "chat, then enter". Requests queue here instead, and the
+// room drains them in the order the session made them.
+class Player : public std::enable_shared_from_this<Player> {
+public:
+    Player(std::uint64_t id, std::string name, std::weak_ptr<GameSession> session);
+
+    // Safe from any thread: fixed at login.
+    std::uint64_t Id() const { return _id; }
+    const std::string& Name() const { return _name; }
+    // Safe from any thread: the player's session, or nullptr once it is gone.
+    std::shared_ptr<GameSession> Session() const { return _session.lock(); }
+
+    // On the job queue of the room the player is in.
+    float X() const { return _x; }
+    float Y() const { return _y; }
+    void SetPosition(float x, float y);
+    void FillInfo(Protocol::PlayerInfo& info) const;
+
+    // On the session's job queue: queues `request` behind this player's earlier ones and makes
+    // sure its room will run it.
+    void PostRequest(RoomRequest request);
+    // On `room`'s job queue: the next request, if it is for `room`. When the next one is for
+    // another room, that room is asked to go on; when none is left, draining stops.
+    std::optional<RoomRequest> NextRequest(const Room& room);
+
+private:
+    // Under _lock: asks the room of the first request to drain; false if that room is gone.
+    bool ScheduleFront();
+
+    const std::uint64_t _id;
+    const std::string _name;
+    const std::weak_ptr<GameSession> _session;
+    float _x = 0;
+    float _y = 0;
+
+    std::mutex _lock;
+    std::deque<RoomRequest> _requests;
+    bool _draining = false;  // a room has been asked to run _requests.front()
+};
+
+}  // namespace tavern::game

@@ -1,0 +1,139 @@
+#include "gameserver/Room.h"
+
+#include <spdlog/spdlog.h>
+
+#include "ServerPackets.h"
+#include "gameserver/GameSession.h"
+
+namespace tavern::game {
+
+using Protocol::ServerPacketHandler;
+
+Room::Room(std::uint32_t id, const SchedulerRef& scheduler, const GameLimits& limits)
+    : JobQueue(scheduler), _id(id), _limits(limits) {}
+
+void Room::RunRequests(PlayerRef player) {
+    while (auto request = player->NextRequest(*this)) {
+        // Caught here, not at the actor boundary: the drain must go on, or this player's later
+        // requests would wait forever behind the one that threw.
+        try {
+            switch (request->kind) {
+                case RoomRequest::Kind::Enter: Enter(player); break;
+                case RoomRequest::Kind::Chat: Chat(player, std::move(request->text)); break;
+                case RoomRequest::Kind::Move: Move(player, request->x, request->y); break;
+                case RoomRequest::Kind::Leave: Leave(player, request->notify); break;
+            }
+        } catch (const std::exception& e) {
+            spdlog::error("room {}: a request of player {} threw: {}", _id, player->Id(),
+                          e.what());
+        }
+    }
+}
+
+void Room::Enter(const PlayerRef& player) {
+    const auto session = player->Session();
+    if (IsMember(player->Id())) {  // the session's own checks make this unreachable
+        if (session) {
+            Protocol::S_ENTER_GAME refusal;
+            refusal.set_success(false);
+            refusal.set_reason("already in room " + std::to_string(_id));
+            session->Send(ServerPacketHandler::MakeSendBuffer(refusal));
+        }
+        return;
+    }
+
+    // Everyone already here, in packets of at most playersPerPacket: the first in S_ENTER_GAME,
+    // the rest in S_SPAWN, so that no packet passes the wire format's limit.
+    if (session) {
+        const std::size_t chunk = std::max<std::size_t>(_limits.playersPerPacket, 1);
+        Protocol::S_ENTER_GAME answer;
+        answer.set_success(true);
+        const std::size_t first = std::min(chunk, _members.size());
+        for (std::size_t i = 0; i < first; ++i) _members[i]->FillInfo(*answer.add_players());
+        session->Send(ServerPacketHandler::MakeSendBuffer(answer));
+        for (std::size_t begin = first; begin < _members.size(); begin += chunk) {
+            Protocol::S_SPAWN more;
+            const std::size_t end = std::min(begin + chunk, _members.size());
+            for (std::size_t i = begin; i < end; ++i) _members[i]->FillInfo(*more.add_players());
+            session->Send(ServerPacketHandler::MakeSendBuffer(more));
+        }
+    }
+
+    Protocol::S_SPAWN spawn;
+    player->FillInfo(*spawn.add_players());
+    Broadcast(ServerPacketHandler::MakeSendBuffer(spawn));
+
+    // Added even when the session is already gone: its Leave is queued right behind.
+    _index.emplace(player->Id(), _members.size());
+    _members.push_back(player);
+    _memberCount.store(_members.size(), std::memory_order_relaxed);
+    spdlog::debug("room {}: player {} ({}) entered, {} here", _id, player->Id(), player->Name(),
+                  _members.size());
+}
+
+void Room::Chat(const PlayerRef& player, std::string text) {
+    if (!IsMember(player->Id())) {
+        Refuse(player, static_cast<std::uint32_t>(Protocol::PacketId::C_CHAT),
+               "not in room " + std::to_string(_id));
+        return;
+    }
+    Protocol::S_CHAT chat;
+    chat.set_player_id(player->Id());
+    chat.set_msg(std::move(text));
+    Broadcast(ServerPacketHandler::MakeSendBuffer(chat));
+}
+
+void Room::Move(const PlayerRef& player, float x, float y) {
+    if (!IsMember(player->Id())) {
+        Refuse(player, static_cast<std::uint32_t>(Protocol::PacketId::C_MOVE),
+               "not in room " + std::to_string(_id));
+        return;
+    }
+    player->SetPosition(x, y);
+    Protocol::S_MOVE move;
+    move.set_player_id(player->Id());
+    move.set_x(x);
+    move.set_y(y);
+    Broadcast(ServerPacketHandler::MakeSendBuffer(move), player->Id());
+}
+
+void Room::Leave(const PlayerRef& player, bool notify) {
+    const auto found = _index.find(player->Id());
+    if (found == _index.end()) {
+        if (notify)
+            Refuse(player, static_cast<std::uint32_t>(Protocol::PacketId::C_LEAVE_GAME),
+                   "not in room " + std::to_string(_id));
+        return;
+    }
+    const std::size_t slot = found->second;
+    _index.erase(found);
+    if (slot + 1 != _members.size()) {
+        _members[slot] = std::move(_members.back());
+        _index[_members[slot]->Id()] = slot;
+    }
+    _members.pop_back();
+    _memberCount.store(_members.size(), std::memory_order_relaxed);
+
+    if (notify) {
+        if (const auto session = player->Session())
+            session->Send(ServerPacketHandler::MakeSendBuffer(Protocol::S_LEAVE_GAME{}));
+    }
+    Protocol::S_DESPAWN despawn;
+    despawn.add_player_ids(player->Id());
+    Broadcast(ServerPacketHandler::MakeSendBuffer(despawn));
+    spdlog::debug("room {}: player {} left{}, {} here", _id, player->Id(),
+                  notify ? "" : " (disconnected)", _members.size());
+}
+
+void Room::Broadcast(const SendBufferRef& buffer, std::uint64_t except) const {
+    for (const PlayerRef& member : _members) {
+        if (member->Id() == except) continue;
+        if (const auto session = member->Session()) session->Send(buffer);
+    }
+}
+
+void Room::Refuse(const PlayerRef& player, std::uint32_t requestId, std::string reason) const {
+    if (const auto session = player->Session()) session->SendError(requestId, std::move(reason));
+}
+
+}  // namespace tavern::game

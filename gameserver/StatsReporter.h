@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+
+#include "gameserver/GameServer.h"
+#include "jobs/Clock.h"
+
+namespace tavern::game {
+
+// Turns successive GameStats snapshots into one line each, with rates from the deltas:
+//   stats: sessions=20 players=20 in_game=20 rooms=2 pkts_in/s=415 pkts_out/s=4150
+//          protocol_errors=0 send_cap_cut=0
+// Not thread-safe: one reporter per thread that prints.
+class StatsReporter {
+public:
+    std::string Line(const GameStats& stats, Clock::time_point now = Clock::now());
+
+private:
+    GameStats _last;
+    Clock::time_point _lastTime{};
+    bool _first = true;
+};
+
+}  // namespace tavern::game
