@@ -94,7 +94,7 @@ TEST(JobTest, DestroysCapturesExactlyOnceOnResetAssignmentAndDestruction) {
     test::LiveCount live;
     {
         Job inlineJob([t = live.Make()] {});
-        Job heapJob([t = live.Make(), pad = std::array<std::byte, 128>{}] {});
+        Job heapJob([t = live.Make(), pad = std::array<std::byte, 128>{}] { (void)pad; });
         EXPECT_EQ(live.Live(), 2);
         Job moved(std::move(inlineJob));
         Job movedHeap(std::move(heapJob));
