@@ -46,7 +46,8 @@ void Bot::OnLogin(ServerSession& session, Protocol::S_LOGIN& pkt) {
     _counters.loggedIn.store(true, std::memory_order_relaxed);
     _playerId = pkt.player_id();
     Protocol::C_ENTER_GAME enter;
-    enter.set_room_id(static_cast<std::uint32_t>(_index % std::max<std::size_t>(_shared->rooms, 1)));
+    const auto slot = static_cast<std::uint32_t>(_index % std::max<std::size_t>(_shared->rooms, 1));
+    enter.set_room_id(_shared->firstRoom + slot);
     session.SendPacket(enter);
 }
 
@@ -83,8 +84,8 @@ void Bot::Refused(std::string_view what, const std::string& reason) {
 
 void Bot::Start(ServerSession& session, Timer& timer, double perSecond, Tick tick) {
     if (perSecond <= 0) return;
-    timer.interval = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(1.0 / perSecond));
+    timer.interval =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / perSecond));
     // A random first phase within one interval.
     std::uniform_real_distribution<double> phase(0.0, 1.0);
     timer.due = Clock::now() - timer.interval +

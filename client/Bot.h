@@ -16,11 +16,12 @@ namespace tavern::client {
 // What every bot of one run shares: the load to make, the ping histogram, the stop flag.
 struct BotShared {
     std::size_t rooms = 1;
-    double chatPerSec = 1;   // per bot; 0: no chat
-    double movePerSec = 1;   // per bot; 0: no moves
-    double pingPerSec = 1;   // per bot; 0: no pings
+    std::uint32_t firstRoom = 0;  // bot i enters room firstRoom + i % rooms
+    double chatPerSec = 1;        // per bot; 0: no chat
+    double movePerSec = 1;        // per bot; 0: no moves
+    double pingPerSec = 1;        // per bot; 0: no pings
     std::string namePrefix = "bot";
-    LatencyHistogram pings;  // round trips, in nanoseconds
+    LatencyHistogram pings;             // round trips, in nanoseconds
     std::atomic<bool> stopping{false};  // set before the run disconnects its bots
 };
 
@@ -43,9 +44,9 @@ struct BotCounters {
 
 // A load-test player, and an actor: its listener calls and its timers (DoTimer on its session's
 // job queue) run one at a time on that queue, so its state needs no lock. It logs in as
-// "<prefix>-<index>", enters room index % rooms, and then chats, moves and pings at the shared
-// rates until the run stops. Each timer starts at a random phase so that bots do not all act on
-// the same millisecond.
+// "<prefix>-<index>", enters room firstRoom + index % rooms, and then chats, moves and pings at the
+// shared rates until the run stops. Each timer starts at a random phase so that bots do not all act
+// on the same millisecond.
 class Bot final : public ServerListener {
 public:
     Bot(std::size_t index, std::shared_ptr<BotShared> shared);

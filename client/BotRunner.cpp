@@ -46,14 +46,16 @@ int SelfPid() {
 #endif
 }
 
-double Ms(double nanoseconds) { return nanoseconds / 1e6; }
+double Ms(double nanoseconds) {
+    return nanoseconds / 1e6;
+}
 
 }  // namespace
 
 struct BotRunner::Totals {
     std::size_t connected = 0, loggedIn = 0, inGame = 0, connectFailed = 0, dropped = 0;
-    std::uint64_t refused = 0, chatsSent = 0, chatsReceived = 0, movesSent = 0,
-                  movesReceived = 0, pingsSent = 0, pongs = 0;
+    std::uint64_t refused = 0, chatsSent = 0, chatsReceived = 0, movesSent = 0, movesReceived = 0,
+                  pingsSent = 0, pongs = 0;
 };
 
 BotRunner::BotRunner(BotRunOptions options, std::shared_ptr<BotShared> shared)
@@ -114,23 +116,25 @@ int BotRunner::Run() {
     ServiceOptions serviceOptions;
     serviceOptions.idleTimeout = std::chrono::milliseconds::zero();  // bots in a quiet room stay
     serviceOptions.sendQueueLimit = 16 * 1024 * 1024;
-    auto service = ClientService::Create(core, *address, [&] {
-        auto bot = std::make_shared<Bot>(nextIndex++, _shared);
-        {
-            std::lock_guard guard(_lock);
-            _bots.push_back(bot);
-        }
-        return std::make_shared<ServerSession>(bot);
-    }, serviceOptions);
+    auto service = ClientService::Create(
+        core, *address,
+        [&] {
+            auto bot = std::make_shared<Bot>(nextIndex++, _shared);
+            {
+                std::lock_guard guard(_lock);
+                _bots.push_back(bot);
+            }
+            return std::make_shared<ServerSession>(bot);
+        },
+        serviceOptions);
     const std::size_t started = service->Connect(_options.bots);
     if (started < _options.bots)
         spdlog::error("only {} of {} connections could be started", started, _options.bots);
 
     // Progress once a second: through the join phase, then through `duration` seconds of load.
     const auto start = Clock::now();
-    const auto joinDeadline =
-        start + std::chrono::duration_cast<Clock::duration>(
-                    std::chrono::duration<double>(_options.joinTimeout));
+    const auto joinDeadline = start + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(_options.joinTimeout));
     const ServiceCounters& counters = service->Counters();
     std::uint64_t lastIn = 0, lastOut = 0;
     LatencyHistogram::Counts lastPings = _shared->pings.Snapshot();
@@ -169,13 +173,14 @@ int BotRunner::Run() {
             const auto pings = _shared->pings.Snapshot();
             const auto recent = LatencyHistogram::Since(pings, lastPings);
             if (_options.progress) {
-                std::printf("[%5.1fs] connected=%zu/%zu in_game=%zu pkts_in/s=%.0f pkts_out/s=%.0f "
-                            "ping p50=%.2fms p99=%.2fms\n",
-                            std::chrono::duration<double>(now - start).count(), t.connected,
-                            _options.bots, t.inGame, static_cast<double>(in - lastIn) / seconds,
-                            static_cast<double>(out - lastOut) / seconds,
-                            Ms(LatencyHistogram::Percentile(recent, 0.50)),
-                            Ms(LatencyHistogram::Percentile(recent, 0.99)));
+                std::printf(
+                    "[%5.1fs] connected=%zu/%zu in_game=%zu pkts_in/s=%.0f pkts_out/s=%.0f "
+                    "ping p50=%.2fms p99=%.2fms\n",
+                    std::chrono::duration<double>(now - start).count(), t.connected, _options.bots,
+                    t.inGame, static_cast<double>(in - lastIn) / seconds,
+                    static_cast<double>(out - lastOut) / seconds,
+                    Ms(LatencyHistogram::Percentile(recent, 0.50)),
+                    Ms(LatencyHistogram::Percentile(recent, 0.99)));
                 std::fflush(stdout);
             }
             lastIn = in;
@@ -183,7 +188,8 @@ int BotRunner::Run() {
             lastPings = pings;
             lastTick = now;
         }
-        const auto wake = joining ? std::min(nextTick, joinDeadline) : std::min(nextTick, windowEnd);
+        const auto wake =
+            joining ? std::min(nextTick, joinDeadline) : std::min(nextTick, windowEnd);
         std::this_thread::sleep_until(std::min(wake, Clock::now() + std::chrono::milliseconds(20)));
     }
 
@@ -197,7 +203,8 @@ int BotRunner::Run() {
     service->Stop();
     core->Stop();
 
-    const double chatRate = static_cast<double>(end.chatsReceived - atWindow.chatsReceived) / window;
+    const double chatRate =
+        static_cast<double>(end.chatsReceived - atWindow.chatsReceived) / window;
     std::printf(
         "summary: bots=%zu logged_in=%zu in_game=%zu chats_sent=%llu chat_recv=%llu "
         "moves_sent=%llu move_recv=%llu pings=%llu pongs=%llu ping_p50_ms=%.3f ping_p99_ms=%.3f "
@@ -209,9 +216,8 @@ int BotRunner::Run() {
         static_cast<unsigned long long>(end.movesReceived),
         static_cast<unsigned long long>(end.pingsSent), static_cast<unsigned long long>(end.pongs),
         Ms(LatencyHistogram::Percentile(pings, 0.50)),
-        Ms(LatencyHistogram::Percentile(pings, 0.99)),
-        static_cast<unsigned long long>(end.refused), end.dropped, end.connectFailed, timedOut,
-        window, chatRate, selfCpu, serverCpu);
+        Ms(LatencyHistogram::Percentile(pings, 0.99)), static_cast<unsigned long long>(end.refused),
+        end.dropped, end.connectFailed, timedOut, window, chatRate, selfCpu, serverCpu);
     std::fflush(stdout);
     const bool ok = end.refused == 0 && end.dropped == 0 && end.connectFailed == 0 &&
                     timedOut == 0 && started == _options.bots;

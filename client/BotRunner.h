@@ -14,13 +14,13 @@ namespace tavern::client {
 struct BotRunOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 7777;
-    std::size_t workers = 0;                  // 0: one per hardware thread
+    std::size_t workers = 0;  // 0: one per hardware thread
     BackendKind backend = BackendKind::Auto;
     std::size_t bots = 10;
-    double duration = 10;                     // seconds of load once the bots are in (or late)
-    double joinTimeout = 10;                  // seconds for every bot to reach a room
-    int serverPid = 0;                        // > 0: report that process's CPU over the window
-    bool progress = true;                     // a progress line every second
+    double duration = 10;     // seconds of load once the bots are in (or late)
+    double joinTimeout = 10;  // seconds for every bot to reach a room
+    int serverPid = 0;        // > 0: report that process's CPU over the window
+    bool progress = true;     // a progress line every second
 };
 
 // The bot mode of test_client: connects the bots, prints a progress line every second while

@@ -1,9 +1,9 @@
 #include "client/ConsoleClient.h"
 
-#include <cstdarg>
 #include <cstdio>
 #include <sstream>
 
+#include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
 #include "core/IocpCore.h"
@@ -20,11 +20,9 @@ std::uint64_t NowNanoseconds() {
 }
 
 // One whole line per call, flushed: output stays readable when events and input interleave.
-[[gnu::format(printf, 1, 2)]] void Print(const char* format, ...) {
-    std::va_list args;
-    va_start(args, format);
-    std::vprintf(format, args);
-    va_end(args);
+template <class... Args>
+void Print(fmt::format_string<Args...> format, Args&&... args) {
+    fmt::print(format, std::forward<Args>(args)...);
     std::fflush(stdout);
 }
 
@@ -74,7 +72,7 @@ int ConsoleClient::Run(std::istream& input) {
 
     int status = 0;
     if (!session || !WaitForPhase(Phase::InGame, std::chrono::seconds(10))) {
-        Print("could not get into room %u\n", _options.room);
+        Print("could not get into room {}\n", _options.room);
         status = 1;
     } else {
         std::string line;
@@ -147,7 +145,7 @@ std::string ConsoleClient::NameOf(std::uint64_t playerId) const {
 }
 
 void ConsoleClient::OnConnected(ServerSession& session) {
-    Print("connected to %s\n", session.PeerAddress().ToString().c_str());
+    Print("connected to {}\n", session.PeerAddress().ToString());
     SetPhase(Phase::LoggingIn);
     Protocol::C_LOGIN login;
     login.set_name(_options.name);
@@ -155,25 +153,23 @@ void ConsoleClient::OnConnected(ServerSession& session) {
 }
 
 void ConsoleClient::OnConnectFailed(ServerSession& /*session*/, std::error_code error) {
-    Print("cannot connect to %s:%u: %s\n", _options.host.c_str(), unsigned{_options.port},
-          error.message().c_str());
+    Print("cannot connect to {}:{}: {}\n", _options.host, _options.port, error.message());
     SetPhase(Phase::Failed);
 }
 
 void ConsoleClient::OnDisconnected(ServerSession& session) {
-    if (!_quitting.load()) Print("disconnected: %s\n", session.DisconnectReason().c_str());
+    if (!_quitting.load()) Print("disconnected: {}\n", session.DisconnectReason());
     SetPhase(Phase::Closed);
 }
 
 void ConsoleClient::OnLogin(ServerSession& session, Protocol::S_LOGIN& pkt) {
     if (!pkt.success()) {
-        Print("login refused: %s\n", pkt.reason().c_str());
+        Print("login refused: {}\n", pkt.reason());
         return SetPhase(Phase::Failed);
     }
     _playerId = pkt.player_id();
     _names[_playerId] = _options.name;
-    Print("logged in as %s (player %llu)\n", _options.name.c_str(),
-          static_cast<unsigned long long>(_playerId));
+    Print("logged in as {} (player {})\n", _options.name, _playerId);
     Heartbeat(session);
     SetPhase(Phase::Entering);
     Protocol::C_ENTER_GAME enter;
@@ -183,7 +179,7 @@ void ConsoleClient::OnLogin(ServerSession& session, Protocol::S_LOGIN& pkt) {
 
 void ConsoleClient::OnEnterGame(ServerSession& /*session*/, Protocol::S_ENTER_GAME& pkt) {
     if (!pkt.success()) {
-        Print("enter refused: %s\n", pkt.reason().c_str());
+        Print("enter refused: {}\n", pkt.reason());
         return SetPhase(Phase::Failed);
     }
     std::string here;
@@ -192,24 +188,24 @@ void ConsoleClient::OnEnterGame(ServerSession& /*session*/, Protocol::S_ENTER_GA
         here += (here.empty() ? "" : ", ") + player.name() + " (" +
                 std::to_string(player.player_id()) + ")";
     }
-    Print("entered the room; already here: %s\n", here.empty() ? "nobody" : here.c_str());
+    Print("entered the room; already here: {}\n", here.empty() ? "nobody" : here);
     SetPhase(Phase::InGame);
 }
 
 void ConsoleClient::OnSpawn(ServerSession& /*session*/, Protocol::S_SPAWN& pkt) {
     for (const auto& player : pkt.players()) {
         _names[player.player_id()] = player.name();
-        Print("+ %s (player %llu) is here at (%.1f, %.1f)\n", player.name().c_str(),
-              static_cast<unsigned long long>(player.player_id()), player.x(), player.y());
+        Print("+ {} (player {}) is here at ({:.1f}, {:.1f})\n", player.name(), player.player_id(),
+              player.x(), player.y());
     }
 }
 
 void ConsoleClient::OnChat(ServerSession& /*session*/, Protocol::S_CHAT& pkt) {
-    Print("[%s] %s\n", NameOf(pkt.player_id()).c_str(), pkt.msg().c_str());
+    Print("[{}] {}\n", NameOf(pkt.player_id()), pkt.msg());
 }
 
 void ConsoleClient::OnMove(ServerSession& /*session*/, Protocol::S_MOVE& pkt) {
-    Print("* %s moved to (%.1f, %.1f)\n", NameOf(pkt.player_id()).c_str(), pkt.x(), pkt.y());
+    Print("* {} moved to ({:.1f}, {:.1f})\n", NameOf(pkt.player_id()), pkt.x(), pkt.y());
 }
 
 void ConsoleClient::OnLeaveGame(ServerSession& /*session*/, Protocol::S_LEAVE_GAME& /*pkt*/) {
@@ -219,7 +215,7 @@ void ConsoleClient::OnLeaveGame(ServerSession& /*session*/, Protocol::S_LEAVE_GA
 
 void ConsoleClient::OnDespawn(ServerSession& /*session*/, Protocol::S_DESPAWN& pkt) {
     for (const std::uint64_t id : pkt.player_ids()) {
-        Print("- %s left\n", NameOf(id).c_str());
+        Print("- {} left\n", NameOf(id));
         _names.erase(id);
     }
 }
@@ -237,14 +233,12 @@ void ConsoleClient::Heartbeat(ServerSession& session) {
 void ConsoleClient::OnPong(ServerSession& /*session*/, Protocol::S_PONG& pkt) {
     if (pkt.client_time() == 0) return;  // a heartbeat
     const double ms = static_cast<double>(NowNanoseconds() - pkt.client_time()) / 1e6;
-    Print("pong: %.3f ms\n", ms);
+    Print("pong: {:.3f} ms\n", ms);
 }
 
 void ConsoleClient::OnError(ServerSession& /*session*/, Protocol::S_ERROR& pkt) {
-    Print("refused %s: %s\n",
-          std::string(Protocol::ToString(static_cast<Protocol::PacketId>(pkt.request_id())))
-              .c_str(),
-          pkt.reason().c_str());
+    Print("refused {}: {}\n", Protocol::ToString(static_cast<Protocol::PacketId>(pkt.request_id())),
+          pkt.reason());
 }
 
 }  // namespace tavern::client

@@ -38,8 +38,8 @@ class ConsoleClient final : public ServerListener,
 public:
     explicit ConsoleClient(ConsoleOptions options);
 
-    // Not from a worker; on an object made with std::make_shared. Connects, plays from `input` until /quit or its end, and returns the
-    // exit status (0 when it got in and left cleanly).
+    // Not from a worker; on an object made with std::make_shared. Connects, plays from `input`
+    // until /quit or its end, and returns the exit status (0 when it got in and left cleanly).
     int Run(std::istream& input);
 
     // ServerListener, on the session's job queue.
@@ -74,7 +74,7 @@ private:
     const ConsoleOptions _options;
     std::mutex _lock;
     std::condition_variable _changed;
-    Phase _phase = Phase::Connecting;  // under _lock
+    Phase _phase = Phase::Connecting;    // under _lock
     std::atomic<bool> _quitting{false};  // our own stop: the disconnect is no news
     // On the session's job queue only.
     std::uint64_t _playerId = 0;

@@ -6,8 +6,8 @@
 //                                       --move-per-sec 1 --rooms 2
 //       prints a progress line every second and a summary; exit status 1 if any bot was
 //       refused, dropped or timed out.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
     app.add_option("--join-timeout", bots.joinTimeout,
                    "bots: seconds for every bot to reach a room before it counts as timed out")
         ->check(CLI::PositiveNumber);
-    app.add_option("--rooms", shared->rooms, "bots: bot i enters room i % rooms")
+    app.add_option("--first-room", shared->firstRoom, "bots: the lowest room id used");
+    app.add_option("--rooms", shared->rooms, "bots: bot i enters room first-room + i % rooms")
         ->check(CLI::PositiveNumber);
     app.add_option("--chat-per-sec", shared->chatPerSec, "bots: chat lines per second per bot")
         ->check(CLI::NonNegativeNumber);

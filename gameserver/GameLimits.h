@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 
 namespace tavern::game {
@@ -15,6 +16,9 @@ struct GameLimits {
     // S_ENTER_GAME lists at most this many players; the rest follow in S_SPAWN packets of the
     // same size, so a crowded room never needs a packet over the wire format's 64 KiB.
     std::size_t playersPerPacket = 400;
+    // Chat and moves reach the room once per tick, batched (see Room); 0: each at once. A tick
+    // adds at most this much to a chat line's delay and never delays a ping.
+    std::chrono::milliseconds broadcastTick{20};
 };
 
 }  // namespace tavern::game

@@ -21,11 +21,12 @@ GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
     _context = std::move(context);
     _service = ServerService::Create(
         _core, _options.address,
-        [context = _context] { return std::make_shared<GameSession>(context); },
-        _options.service);
+        [context = _context] { return std::make_shared<GameSession>(context); }, _options.service);
 }
 
-GameServer::~GameServer() { Stop(); }
+GameServer::~GameServer() {
+    Stop();
+}
 
 std::error_code GameServer::Start() {
     if (_ownsCore) {
@@ -53,7 +54,9 @@ void GameServer::Stop() {
     if (_ownsCore) _core->Stop();
 }
 
-NetAddress GameServer::LocalAddress() const { return _service->LocalAddress(); }
+NetAddress GameServer::LocalAddress() const {
+    return _service->LocalAddress();
+}
 
 GameStats GameServer::Stats() const {
     GameStats stats;
@@ -64,7 +67,8 @@ GameStats GameServer::Stats() const {
     const ServiceCounters& counters = *_service->SharedCounters();
     stats.accepted = counters.accepted.load(std::memory_order_relaxed);
     stats.packetsIn = counters.packetsIn.load(std::memory_order_relaxed);
-    stats.packetsOut = counters.sends.load(std::memory_order_relaxed);
+    stats.sends = counters.sends.load(std::memory_order_relaxed);
+    stats.roomPacketsOut = _context->rooms->PacketsOut();
     stats.protocolErrors = counters.ProtocolErrorTotal();
     stats.sendCapExceeded = counters.sendCapExceeded.load(std::memory_order_relaxed);
     return stats;

@@ -14,7 +14,7 @@ namespace tavern::game {
 
 struct GameServerOptions {
     NetAddress address = NetAddress::Any(7777);
-    EngineOptions engine;    // used only when the server makes its own engine
+    EngineOptions engine;  // used only when the server makes its own engine
     ServiceOptions service = [] {
         ServiceOptions options;
         options.maxPacketSize = 1024;  // clients send small packets: chat <= 512 bytes + header
@@ -25,13 +25,14 @@ struct GameServerOptions {
 
 // A snapshot of the server's counters; every field is a running total or a current count.
 struct GameStats {
-    std::size_t sessions = 0;       // live game sessions
-    std::size_t players = 0;        // logged in
-    std::size_t inGame = 0;         // in a room
+    std::size_t sessions = 0;  // live game sessions
+    std::size_t players = 0;   // logged in
+    std::size_t inGame = 0;    // in a room
     std::size_t rooms = 0;
-    std::uint64_t accepted = 0;     // connections accepted so far
+    std::uint64_t accepted = 0;  // connections accepted so far
     std::uint64_t packetsIn = 0;
-    std::uint64_t packetsOut = 0;   // packets queued for sending (one per recipient)
+    std::uint64_t sends = 0;           // buffers queued for sending (a tick's batch is one)
+    std::uint64_t roomPacketsOut = 0;  // packets rooms delivered, one per packet per recipient
     std::uint64_t protocolErrors = 0;
     std::uint64_t sendCapExceeded = 0;
 };

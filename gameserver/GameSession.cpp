@@ -14,14 +14,18 @@ using Protocol::ServerPacketHandler;
 
 namespace {
 
-constexpr auto RequestId(PacketId id) { return static_cast<std::uint32_t>(id); }
+constexpr auto RequestId(PacketId id) {
+    return static_cast<std::uint32_t>(id);
+}
 
 }  // namespace
 
 GameSession::GameSession(std::shared_ptr<const GameContext> context)
     : _context(std::move(context)) {}
 
-void GameSession::OnConnected() { _context->sessions->AddSession(Self()); }
+void GameSession::OnConnected() {
+    _context->sessions->AddSession(Self());
+}
 
 void GameSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) {
     PacketSessionRef self = SharedPacketSession();

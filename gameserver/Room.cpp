@@ -18,14 +18,21 @@ void Room::RunRequests(PlayerRef player) {
         // requests would wait forever behind the one that threw.
         try {
             switch (request->kind) {
-                case RoomRequest::Kind::Enter: Enter(player); break;
-                case RoomRequest::Kind::Chat: Chat(player, std::move(request->text)); break;
-                case RoomRequest::Kind::Move: Move(player, request->x, request->y); break;
-                case RoomRequest::Kind::Leave: Leave(player, request->notify); break;
+                case RoomRequest::Kind::Enter:
+                    Enter(player);
+                    break;
+                case RoomRequest::Kind::Chat:
+                    Chat(player, std::move(request->text));
+                    break;
+                case RoomRequest::Kind::Move:
+                    Move(player, request->x, request->y);
+                    break;
+                case RoomRequest::Kind::Leave:
+                    Leave(player, request->notify);
+                    break;
             }
         } catch (const std::exception& e) {
-            spdlog::error("room {}: a request of player {} threw: {}", _id, player->Id(),
-                          e.what());
+            spdlog::error("room {}: a request of player {} threw: {}", _id, player->Id(), e.what());
         }
     }
 }
@@ -59,6 +66,7 @@ void Room::Enter(const PlayerRef& player) {
         }
     }
 
+    Flush();  // what was said before the entrant came goes to those who were here
     Protocol::S_SPAWN spawn;
     player->FillInfo(*spawn.add_players());
     Broadcast(ServerPacketHandler::MakeSendBuffer(spawn));
@@ -80,7 +88,7 @@ void Room::Chat(const PlayerRef& player, std::string text) {
     Protocol::S_CHAT chat;
     chat.set_player_id(player->Id());
     chat.set_msg(std::move(text));
-    Broadcast(ServerPacketHandler::MakeSendBuffer(chat));
+    BroadcastOnTick(ServerPacketHandler::MakeSendBuffer(chat), 0);
 }
 
 void Room::Move(const PlayerRef& player, float x, float y) {
@@ -94,7 +102,7 @@ void Room::Move(const PlayerRef& player, float x, float y) {
     move.set_player_id(player->Id());
     move.set_x(x);
     move.set_y(y);
-    Broadcast(ServerPacketHandler::MakeSendBuffer(move), player->Id());
+    BroadcastOnTick(ServerPacketHandler::MakeSendBuffer(move), player->Id());
 }
 
 void Room::Leave(const PlayerRef& player, bool notify) {
@@ -105,6 +113,7 @@ void Room::Leave(const PlayerRef& player, bool notify) {
                    "not in room " + std::to_string(_id));
         return;
     }
+    Flush();  // the leaver still gets what was said while it was here
     const std::size_t slot = found->second;
     _index.erase(found);
     if (slot + 1 != _members.size()) {
@@ -125,11 +134,33 @@ void Room::Leave(const PlayerRef& player, bool notify) {
                   notify ? "" : " (disconnected)", _members.size());
 }
 
-void Room::Broadcast(const SendBufferRef& buffer, std::uint64_t except) const {
+void Room::Broadcast(const SendBufferRef& buffer, std::uint64_t except) {
+    std::uint64_t delivered = 0;
     for (const PlayerRef& member : _members) {
         if (member->Id() == except) continue;
-        if (const auto session = member->Session()) session->Send(buffer);
+        if (const auto session = member->Session()) {
+            session->Send(buffer);
+            ++delivered;
+        }
     }
+    _packetsOut.fetch_add(delivered, std::memory_order_relaxed);
+}
+
+void Room::BroadcastOnTick(SendBufferRef buffer, std::uint64_t except) {
+    _batch.Add(std::move(buffer), except);
+    if (_limits.broadcastTick.count() <= 0) return Flush();
+    if (_flushScheduled) return;
+    _flushScheduled = true;
+    DoTimer(_limits.broadcastTick, &Room::FlushTick);
+}
+
+void Room::FlushTick() {
+    _flushScheduled = false;
+    Flush();
+}
+
+void Room::Flush() {
+    _packetsOut.fetch_add(_batch.Flush(_members), std::memory_order_relaxed);
 }
 
 void Room::Refuse(const PlayerRef& player, std::uint32_t requestId, std::string reason) const {

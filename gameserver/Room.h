@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/SendBuffer.h"
+#include "gameserver/BroadcastBatch.h"
 #include "gameserver/GameLimits.h"
 #include "gameserver/Player.h"
 #include "jobs/JobQueue.h"
@@ -20,6 +21,12 @@ using RoomRef = std::shared_ptr<Room>;
 // A room is an actor: its members and everything they do in it change only in jobs on its own
 // queue, so it needs no lock. A broadcast serializes its packet once and Sends that one
 // SendBuffer to every recipient; no lock is held while sending.
+//
+// Chat and moves are fanned out once per broadcast tick (GameLimits::broadcastTick; 0 sends at
+// once): the tick's packets travel as one buffer per member (BroadcastBatch), which turns a
+// crowded room's flood of small sends into one send per member per tick. Entering and leaving
+// flush the tick first and are sent at once, so every member gets exactly what was said while
+// it was there, in order.
 //
 //   enter:  S_ENTER_GAME (the players already here) to the entrant, S_SPAWN to the others
 //   chat:   S_CHAT to everyone, the sender included
@@ -38,6 +45,9 @@ public:
     // for this room, in the order its session made them.
     void RunRequests(PlayerRef player);
 
+    // Safe from any thread: packets this room delivered, one per packet per recipient.
+    std::uint64_t PacketsOut() const { return _packetsOut.load(std::memory_order_relaxed); }
+
 private:
     // All on this room's job queue.
     void Enter(const PlayerRef& player);
@@ -45,15 +55,22 @@ private:
     void Move(const PlayerRef& player, float x, float y);
     void Leave(const PlayerRef& player, bool notify);
     bool IsMember(std::uint64_t playerId) const { return _index.contains(playerId); }
-    // Sends `buffer` to every member except `except` (0: nobody is left out).
-    void Broadcast(const SendBufferRef& buffer, std::uint64_t except = 0) const;
+    // Sends `buffer` now to every member except `except` (0: nobody is left out).
+    void Broadcast(const SendBufferRef& buffer, std::uint64_t except = 0);
+    // Adds `buffer` to this tick's batch (or sends it now when there is no tick).
+    void BroadcastOnTick(SendBufferRef buffer, std::uint64_t except);
+    void FlushTick();
+    void Flush();
     void Refuse(const PlayerRef& player, std::uint32_t requestId, std::string reason) const;
 
     const std::uint32_t _id;
     const GameLimits _limits;
-    std::vector<PlayerRef> _members;                         // in arrival order, swap-removed
-    std::unordered_map<std::uint64_t, std::size_t> _index;   // player id -> _members slot
+    std::vector<PlayerRef> _members;                        // in arrival order, swap-removed
+    std::unordered_map<std::uint64_t, std::size_t> _index;  // player id -> _members slot
     std::atomic<std::size_t> _memberCount{0};
+    BroadcastBatch _batch;
+    bool _flushScheduled = false;
+    std::atomic<std::uint64_t> _packetsOut{0};
 };
 
 }  // namespace tavern::game

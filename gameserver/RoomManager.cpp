@@ -37,4 +37,11 @@ std::size_t RoomManager::PlayersInGame() const {
     return players;
 }
 
+std::uint64_t RoomManager::PacketsOut() const {
+    std::lock_guard guard(_lock);
+    std::uint64_t packets = 0;
+    for (const auto& [id, room] : _rooms) packets += room->PacketsOut();
+    return packets;
+}
+
 }  // namespace tavern::game

@@ -29,6 +29,8 @@ public:
     std::size_t RoomCount() const;
     // Safe from any thread: players in all rooms, as of the rooms' last finished requests.
     std::size_t PlayersInGame() const;
+    // Safe from any thread: packets all rooms delivered, one per packet per recipient.
+    std::uint64_t PacketsOut() const;
 
 private:
     const SchedulerRef _scheduler;

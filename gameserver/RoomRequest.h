@@ -17,10 +17,10 @@ struct RoomRequest {
 
     Kind kind = Kind::Enter;
     std::weak_ptr<Room> room;
-    std::string text;     // Chat
-    float x = 0;          // Move
-    float y = 0;          // Move
-    bool notify = true;   // Leave: false when the session is gone and wants no S_LEAVE_GAME
+    std::string text;    // Chat
+    float x = 0;         // Move
+    float y = 0;         // Move
+    bool notify = true;  // Leave: false when the session is gone and wants no S_LEAVE_GAME
 
     static RoomRequest Enter(std::weak_ptr<Room> room) {
         return Make(Kind::Enter, std::move(room));

@@ -12,9 +12,10 @@ std::string StatsReporter::Line(const GameStats& stats, Clock::time_point now) {
     char line[256];
     std::snprintf(line, sizeof(line),
                   "stats: sessions=%zu players=%zu in_game=%zu rooms=%zu pkts_in/s=%.0f "
-                  "pkts_out/s=%.0f protocol_errors=%llu send_cap_cut=%llu",
+                  "sends/s=%.0f room_pkts_out/s=%.0f protocol_errors=%llu send_cap_cut=%llu",
                   stats.sessions, stats.players, stats.inGame, stats.rooms,
-                  rate(stats.packetsIn, _last.packetsIn), rate(stats.packetsOut, _last.packetsOut),
+                  rate(stats.packetsIn, _last.packetsIn), rate(stats.sends, _last.sends),
+                  rate(stats.roomPacketsOut, _last.roomPacketsOut),
                   static_cast<unsigned long long>(stats.protocolErrors),
                   static_cast<unsigned long long>(stats.sendCapExceeded));
     _last = stats;

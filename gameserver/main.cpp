@@ -2,8 +2,8 @@
 //   gameserver --port 7777 --workers 2 --backend auto|uring|epoll --max-packet 1024
 //              --log-level info --stats-interval 5
 // Prints a stats line every --stats-interval seconds; stops cleanly on SIGINT / SIGTERM, exit 0.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -36,6 +36,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(kPacketHeaderSize, kMaxWirePacketSize));
     app.add_option("--max-chat", options.limits.maxChatBytes, "longest chat message in bytes");
     app.add_option("--max-name", options.limits.maxNameBytes, "longest player name in bytes");
+    int tickMs = static_cast<int>(options.limits.broadcastTick.count());
+    app.add_option("--broadcast-tick-ms", tickMs,
+                   "rooms send chat and moves once per tick of this many ms (0: at once)")
+        ->check(CLI::Range(0, 1000));
     app.add_option("--send-cap", options.service.sendQueueLimit,
                    "queued send bytes per session before a disconnect");
     double idleTimeout = 60;
@@ -59,6 +63,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     options.address = *address;
+    options.limits.broadcastTick = std::chrono::milliseconds(tickMs);
     options.service.idleTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(idleTimeout));
     options.engine.workers = workers;
@@ -77,8 +82,8 @@ int main(int argc, char** argv) {
     game::StatsReporter reporter;
     reporter.Line(server.Stats());  // the baseline for the first rates
     // A stats line per interval, on a fixed schedule: a wait cut short (EINTR) just waits again.
-    const auto interval = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(statsInterval));
+    const auto interval =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(statsInterval));
     auto nextLine = Clock::now() + interval;
     int signal = 0;
     while (signal == 0) {
@@ -98,11 +103,13 @@ int main(int argc, char** argv) {
     std::printf("%s\n", reporter.Line(server.Stats()).c_str());  // the last word before stopping
     server.Stop();
     const game::GameStats stats = server.Stats();
-    std::printf("gameserver stopped: %llu connections served, %llu packets in, %llu out, "
-                "%llu protocol errors\n",
-                static_cast<unsigned long long>(stats.accepted),
-                static_cast<unsigned long long>(stats.packetsIn),
-                static_cast<unsigned long long>(stats.packetsOut),
-                static_cast<unsigned long long>(stats.protocolErrors));
+    std::printf(
+        "gameserver stopped: %llu connections served, %llu packets in, %llu sends, "
+        "%llu room packets out, %llu protocol errors\n",
+        static_cast<unsigned long long>(stats.accepted),
+        static_cast<unsigned long long>(stats.packetsIn),
+        static_cast<unsigned long long>(stats.sends),
+        static_cast<unsigned long long>(stats.roomPacketsOut),
+        static_cast<unsigned long long>(stats.protocolErrors));
     return 0;
 }

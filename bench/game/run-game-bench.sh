@@ -5,20 +5,24 @@
 #   ten rooms: 1,000 bots in 10 rooms, 10 chats/s each -> 10,000 chats/s x 100 recipients
 # Every bot also pings once a second. For each case it prints the S_CHAT delivered per second
 # (counted by the bots), the server's CPU seconds over the measured window (from
-# /proc/<pid>/stat), the bots' own CPU seconds, and the ping round trip p50/p99 under that load.
+# /proc/<pid>/stat), the bots' own CPU seconds, and the ping round trip p50/p99 under that load:
+# the bots' own (their pongs queue behind the chat flood they receive) and a probe's, a player
+# alone in a quiet room pinging 20 times a second during the load ("quiet p99").
 #
 # The bots run on the same cores as the server: on a 2-core machine they compete for the same
 # CPUs, so the latency figures include the bots' own queueing. The load average at the start is
 # printed because other work on the machine moves every number.
 #
 #   bench/game/run-game-bench.sh [BUILD_DIR] [SECONDS_PER_CASE]
-#   env: TAVERN_BENCH_BACKEND (auto|uring|epoll), SERVER_WORKERS, CLIENT_WORKERS
+#   env: TAVERN_BENCH_BACKEND (auto|uring|epoll), SERVER_WORKERS, CLIENT_WORKERS,
+#        BROADCAST_TICK_MS (the rooms' broadcast tick; default the server's, 20 ms; 0: none)
 set -euo pipefail
 build=${1:-build}
 seconds=${2:-10}
 backend=${TAVERN_BENCH_BACKEND:-auto}
 server_workers=${SERVER_WORKERS:-0}
 client_workers=${CLIENT_WORKERS:-0}
+tick=${BROADCAST_TICK_MS:-20}
 server_bin="$build/gameserver/gameserver"
 client_bin="$build/client/test_client"
 for bin in "$server_bin" "$client_bin"; do
@@ -38,7 +42,7 @@ field() { sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 start_server() {
   "$server_bin" --host 127.0.0.1 --port 0 --workers "$server_workers" --backend "$backend" \
-    --stats-interval 0 --log-level warn >"$work/server.out" 2>&1 &
+    --broadcast-tick-ms "$tick" --stats-interval 0 --log-level warn >"$work/server.out" 2>&1 &
   server_pid=$!
   port=""
   for _ in $(seq 1 100); do
@@ -61,21 +65,37 @@ stop_server() {
 
 printf '\nGame benchmark: %s s per case, %s cores, load average at start: %s\n' "$seconds" \
   "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf 'server: gameserver --workers %s --backend %s; bots: test_client --workers %s (same machine)\n' \
-  "$server_workers" "$backend" "$client_workers"
-printf '%-10s %6s %6s %8s %16s %13s %14s %13s %11s %11s %s\n' case bots rooms chat/s \
-  "S_CHAT recv/s" "server cpu s" "cpu s/M chats" "bots cpu s" "ping p50" "ping p99" status
+printf 'server: gameserver --workers %s --backend %s --broadcast-tick-ms %s; bots: test_client --workers %s (same machine)\n' \
+  "$server_workers" "$backend" "$tick" "$client_workers"
+printf '%-10s %6s %6s %8s %16s %13s %14s %13s %11s %11s %12s %s\n' case bots rooms chat/s \
+  "S_CHAT recv/s" "server cpu s" "cpu s/M chats" "bots cpu s" "ping p50" "ping p99" \
+  "quiet p99" status
 failed=0
 for spec in "one-room 1000 1 1" "ten-rooms 1000 10 10"; do
   read -r name bots rooms chat <<<"$spec"
   start_server
-  set +e
-  summary=$("$client_bin" --port "$port" --workers "$client_workers" --backend "$backend" \
+  # The load, with its progress lines, so we know when every bot is in.
+  "$client_bin" --port "$port" --workers "$client_workers" --backend "$backend" \
     --bots "$bots" --rooms "$rooms" --chat-per-sec "$chat" --move-per-sec 0 --ping-per-sec 1 \
-    --duration "$seconds" --join-timeout 30 --server-pid "$server_pid" --quiet 2>"$work/bots.err" |
-    grep '^summary:')
-  bots_status=${PIPESTATUS[0]}
+    --duration "$seconds" --join-timeout 30 --server-pid "$server_pid" \
+    >"$work/load.out" 2>"$work/bots.err" &
+  load_pid=$!
+  for _ in $(seq 1 300); do
+    grep -q "in_game=$bots " "$work/load.out" 2>/dev/null && break
+    kill -0 "$load_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  # A probe: one more player, alone in a quiet room, pinging 20 times a second while the load
+  # runs. Its round trip is the server's responsiveness to a player who is not in the flood.
+  probe=$("$client_bin" --port "$port" --workers 1 --backend "$backend" --bots 1 \
+    --first-room 1000000 --name-prefix probe --chat-per-sec 0 --move-per-sec 0 \
+    --ping-per-sec 20 --duration $((seconds > 4 ? seconds - 3 : 1)) --quiet 2>/dev/null |
+    grep '^summary:' || true)
+  set +e
+  wait "$load_pid"
+  bots_status=$?
   set -e
+  summary=$(grep '^summary:' "$work/load.out" || true)
   server_status=0
   stop_server || server_status=$?
   rate=$(field chat_recv_per_s "$summary")
@@ -88,10 +108,12 @@ for spec in "one-room 1000 1 1" "ten-rooms 1000 10 10"; do
     status="FAILED (bots $bots_status, server $server_status)"
     failed=1
   fi
-  printf '%-10s %6s %6s %8s %16s %13s %14s %13s %9sms %9sms %s\n' "$name" "$bots" "$rooms" \
-    "$chat" "${rate:-?}" "${cpu:-?}" "$per_million" "$(field client_cpu_s "$summary")" \
-    "$(field ping_p50_ms "$summary")" "$(field ping_p99_ms "$summary")" "$status"
-  echo "  $summary"
+  printf '%-10s %6s %6s %8s %16s %13s %14s %13s %9sms %9sms %10sms %s\n' "$name" "$bots" \
+    "$rooms" "$chat" "${rate:-?}" "${cpu:-?}" "$per_million" "$(field client_cpu_s "$summary")" \
+    "$(field ping_p50_ms "$summary")" "$(field ping_p99_ms "$summary")" \
+    "$(field ping_p99_ms "$probe")" "$status"
+  echo "  load:  $summary"
+  echo "  probe: ${probe:-none}"
   [[ -s "$work/bots.err" ]] && sed 's/^/  bots: /' "$work/bots.err" | tail -n 5
 done
 printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "client/Bot.h"
+#include "client/ConsoleClient.h"
 #include "tests/game/GameServerFixture.h"
 
 namespace tavern::test {
@@ -120,9 +122,8 @@ TEST_P(ClientLibraryTest, BotsLogInEnterTheirRoomsAndPlayOnTheirOwnTimers) {
         std::lock_guard guard(lock);
         return std::all_of(bots.begin(), bots.end(), [&](const auto& bot) { return done(*bot); });
     };
-    EXPECT_TRUE(WaitUntil([&] {
-        return all([](const client::Bot& bot) { return bot.Counters().inGame.load(); });
-    }));
+    EXPECT_TRUE(WaitUntil(
+        [&] { return all([](const client::Bot& bot) { return bot.Counters().inGame.load(); }); }));
     EXPECT_TRUE(WaitUntil([&] {
         return all([](const client::Bot& bot) {
             const auto& c = bot.Counters();
@@ -139,6 +140,34 @@ TEST_P(ClientLibraryTest, BotsLogInEnterTheirRoomsAndPlayOnTheirOwnTimers) {
         EXPECT_FALSE(bot->Counters().dropped.load());
     }
     EXPECT_TRUE(WaitUntilEmpty());
+}
+
+TEST_P(ClientLibraryTest, ConsoleClientPlaysItsInputLinesAndLeavesAtTheEnd) {
+    auto watcher = Connect();
+    watcher->Login("watcher");
+    ASSERT_TRUE(watcher->Enter(6));
+
+    client::ConsoleOptions options;
+    options.port = server->LocalAddress().Port();
+    options.backend = GetParam();
+    options.name = "typist";
+    options.room = 6;
+    std::istringstream input("hello there\n/move 3 4\n/ping\n/quit\nnever sent\n");
+    const int status = std::make_shared<client::ConsoleClient>(options)->Run(input);
+    EXPECT_EQ(status, 0);
+
+    const auto spawn = watcher->Expect<Protocol::S_SPAWN>(PacketId::S_SPAWN);
+    ASSERT_TRUE(spawn);
+    EXPECT_EQ(spawn->players(0).name(), "typist");
+    const auto chat = watcher->Expect<Protocol::S_CHAT>(PacketId::S_CHAT);
+    ASSERT_TRUE(chat);
+    EXPECT_EQ(chat->msg(), "hello there");
+    const auto move = watcher->Expect<Protocol::S_MOVE>(PacketId::S_MOVE);
+    ASSERT_TRUE(move);
+    EXPECT_FLOAT_EQ(move->x(), 3.0f);
+    EXPECT_FLOAT_EQ(move->y(), 4.0f);
+    EXPECT_TRUE(watcher->Expect<Protocol::S_DESPAWN>(PacketId::S_DESPAWN));
+    EXPECT_TRUE(watcher->ExpectSilence()) << "nothing after /quit";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ClientLibraryTest, testing::ValuesIn(TestedBackends()),

@@ -15,7 +15,8 @@ using Protocol::PacketId;
 
 class GameRoomTest : public GameServerFixture {};
 
-std::set<std::uint64_t> Ids(const google::protobuf::RepeatedPtrField<Protocol::PlayerInfo>& players) {
+std::set<std::uint64_t> Ids(
+    const google::protobuf::RepeatedPtrField<Protocol::PlayerInfo>& players) {
     std::set<std::uint64_t> ids;
     for (const auto& player : players) ids.insert(player.player_id());
     return ids;
@@ -249,7 +250,8 @@ TEST_P(GameRoomTest, ManyClientsChattingAtOnceEachGetEveryLineOnce) {
         for (int j = 0; j < i; ++j) clients[j]->Expect<Protocol::S_SPAWN>(PacketId::S_SPAWN);
     }
     for (int line = 0; line < kLines; ++line)
-        for (auto& client : clients) ASSERT_TRUE(client->Chat(client->Name() + ":" + std::to_string(line)));
+        for (auto& client : clients)
+            ASSERT_TRUE(client->Chat(client->Name() + ":" + std::to_string(line)));
     for (auto& client : clients) {
         const auto seen = ReadChats(*client, kClients * kLines);
         EXPECT_EQ(seen.size(), static_cast<std::size_t>(kClients * kLines)) << client->Name();

@@ -20,7 +20,9 @@ std::vector<std::byte> Encode(const google::protobuf::MessageLite& msg) {
     return {begin, begin + text.size()};
 }
 
-bool GameTestClient::Connect(const NetAddress& address) { return _raw.Connect(address); }
+bool GameTestClient::Connect(const NetAddress& address) {
+    return _raw.Connect(address);
+}
 
 bool GameTestClient::Fill(std::size_t size, std::chrono::steady_clock::time_point deadline) {
     while (_buffer.size() < size) {

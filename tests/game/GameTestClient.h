@@ -46,7 +46,8 @@ public:
 
     // The next packet, which must be `id`, parsed as Message.
     template <class Message>
-    std::optional<Message> Expect(Protocol::PacketId id, std::chrono::milliseconds timeout = kWait) {
+    std::optional<Message> Expect(Protocol::PacketId id,
+                                  std::chrono::milliseconds timeout = kWait) {
         const auto packet = Receive(timeout);
         if (!packet) {
             ADD_FAILURE() << _name << ": no packet within " << timeout.count() << " ms, expected "
@@ -78,7 +79,9 @@ public:
     bool Chat(const std::string& text);
 
     // True when the server closes the connection within `timeout`.
-    bool WaitForClose(std::chrono::milliseconds timeout = kWait) { return _raw.WaitForClose(timeout); }
+    bool WaitForClose(std::chrono::milliseconds timeout = kWait) {
+        return _raw.WaitForClose(timeout);
+    }
     void Reset() { _raw.Reset(); }
     void Close() { _raw.Close(); }
     const std::string& Name() const { return _name; }
