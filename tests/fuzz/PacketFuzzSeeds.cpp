@@ -16,6 +16,7 @@ namespace {
 
 using Bytes = std::vector<std::byte>;
 using tavern::fuzz::kFuzzPeerCloses;
+using tavern::fuzz::kFuzzRateLimit;
 using tavern::fuzz::kFuzzReceiveFails;
 using tavern::fuzz::MakeFuzzInput;
 
@@ -109,6 +110,9 @@ int main(int argc, char** argv) {
     write("conversation", kMax65535, {}, conversation);
     write("conversation-closed", kMax65535 | kFuzzPeerCloses, {}, conversation);
     write("conversation-reset", kMax65535 | kFuzzReceiveFails, {}, conversation);
+    write("conversation-rate-limited", kMax65535 | kFuzzRateLimit, {}, conversation);
+    write("flood", kMax65535 | kFuzzRateLimit, {40, 40},
+          Concat({conversation, conversation, conversation}));
     write("conversation-bytewise", kMax65535, std::vector<std::uint16_t>(200, 1), conversation);
     write("conversation-cut-in-headers", kMax65535, {2, 3, 17, 1, 1, 40, 5}, conversation);
     write("empty-packets-at-max-4", kMax4, {3, 3, 3},
@@ -122,13 +126,17 @@ int main(int argc, char** argv) {
     write("too-large-after-good", kMax37, {}, Concat({Raw(5, 1, "x"), Raw(38, 1, "")}));
     for (std::uint16_t id : {0, 2, 6, 299, 301, 65535})
         write("unknown-id-" + std::to_string(id), kMax65535, {}, Raw(4, id, ""));
-    write("malformed", kMax65535, {}, Raw(7, 1, "\x0a\x05" "a"));
+    write("malformed", kMax65535, {},
+          Raw(7, 1,
+              "\x0a\x05"
+              "a"));
     write("malformed-rich", kMax65535, {}, Raw(6, 3, "\x2a\x7f"));
     write("truncated", kMax65535 | kFuzzPeerCloses, {},
           Concat({echoPacket, Bytes(echoPacket.begin(), echoPacket.begin() + 6)}));
     write("truncated-header", kMax65535 | kFuzzPeerCloses, {}, Bytes(2, std::byte{10}));
     write("reject", kMax65535, {}, Concat({echoPacket, Raw(4, 7, ""), echoPacket}));
-    write("reject-far", kMax65535, {}, Raw(15, 300, "\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"));
+    write("reject-far", kMax65535, {},
+          Raw(15, 300, "\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"));
     write("throw", kMax65535, {}, Concat({Packet(9, thrown), echoPacket}));
     // The handler answers with 1 + stamp % 100 copies: 99 of this one pass 65535.
     FuzzPackets::C_RICH overflowing = Rich(30);

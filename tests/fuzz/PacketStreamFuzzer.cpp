@@ -11,7 +11,9 @@
 //   - at most one protocol error ends the session, and nothing is handled after it;
 //   - with no error, every whole packet was handled, and a peer close left no partial packet;
 //   - a framing error is the one the reference finds, and TruncatedPacket only when the peer
-//     closed inside a packet.
+//     closed inside a packet;
+//   - the packet rate limit (when the input turns it on) cuts off only a stream of more whole
+//     packets than it allows, and not as a protocol error.
 #include "core/PacketSession.h"
 
 #include <google/protobuf/stubs/logging.h>
@@ -41,9 +43,10 @@ struct SeenPacket {
 // The session under test. OnRecvPacket records each packet, then dispatches it.
 class FuzzSession final : public PacketSession {
 public:
-    explicit FuzzSession(std::size_t maxPacketSize) {
+    explicit FuzzSession(const FuzzPlan& plan) {
         ServiceOptions options;
-        options.maxPacketSize = maxPacketSize;
+        options.maxPacketSize = plan.maxPacketSize;
+        options.maxPacketsPerSecond = plan.maxPacketsPerSecond;
         ApplyOptions(options);
     }
 
@@ -73,9 +76,9 @@ Reference Frame(std::span<const std::byte> stream, std::size_t maxPacketSize) {
     while (stream.size() - offset >= kPacketHeaderSize) {
         const std::size_t size = std::to_integer<std::size_t>(stream[offset]) |
                                  (std::to_integer<std::size_t>(stream[offset + 1]) << 8);
-        const std::uint16_t id = static_cast<std::uint16_t>(
-            std::to_integer<unsigned>(stream[offset + 2]) |
-            (std::to_integer<unsigned>(stream[offset + 3]) << 8));
+        const std::uint16_t id =
+            static_cast<std::uint16_t>(std::to_integer<unsigned>(stream[offset + 2]) |
+                                       (std::to_integer<unsigned>(stream[offset + 3]) << 8));
         if (size < kPacketHeaderSize) {
             ref.framingError = ProtocolError::HeaderTooSmall;
             return ref;
@@ -100,12 +103,14 @@ void Describe(const FuzzSession& session, const FuzzPlan& plan) {
     for (std::size_t kind = 0; kind < kProtocolErrorKinds; ++kind)
         if (session.Packets().errors[kind].load() > 0)
             error = std::string(ToString(static_cast<ProtocolError>(kind)));
-    std::fprintf(stderr, "max %zu, %zu receives, %zu bytes: %zu packets handled, %llu sends, "
-                 "error: %s, %s\n",
-                 plan.maxPacketSize, plan.cuts.size() + 1, plan.stream.size(),
-                 session.Seen().size(),
+    std::fprintf(stderr,
+                 "max %zu, rate %u, %zu receives, %zu bytes: %zu packets handled, "
+                 "%llu sends, error: %s, %s (%s)\n",
+                 plan.maxPacketSize, plan.maxPacketsPerSecond, plan.cuts.size() + 1,
+                 plan.stream.size(), session.Seen().size(),
                  static_cast<unsigned long long>(session.Counters().sends.load()), error.c_str(),
-                 session.IsConnected() ? "connected" : "closed");
+                 session.IsConnected() ? "connected" : "closed",
+                 session.DisconnectReason().c_str());
 }
 
 [[noreturn]] void Fail(const char* what) {
@@ -136,6 +141,16 @@ void CheckAgainstReference(const FuzzSession& session, const FuzzPlan& plan) {
     }
     Check(errors <= 1, "more than one protocol error for one session");
     Check(session.Packets().packetsIn.load() <= ref.packets.size(), "packetsIn past the stream");
+
+    // The rate limit cuts a flood off without a protocol error, once more whole packets than
+    // the limit arrived (within the microseconds an input takes).
+    if (session.DisconnectReason().starts_with("flooding")) {
+        Check(plan.maxPacketsPerSecond > 0, "flooding reported with no rate limit");
+        Check(errors == 0, "a flood also counted as a protocol error");
+        Check(ref.packets.size() > plan.maxPacketsPerSecond, "a flood of too few packets");
+        Check(!session.IsConnected(), "a flood left the session connected");
+        return;
+    }
 
     if (!error) {
         Check(!ref.framingError, "a framing error went unreported");
@@ -203,13 +218,17 @@ bool Handle_C_LATER(tavern::PacketSessionRef& session, C_LATER& pkt) {
     return true;
 }
 
-bool Handle_C_REJECT(tavern::PacketSessionRef& /*session*/, C_REJECT& /*pkt*/) { return false; }
+bool Handle_C_REJECT(tavern::PacketSessionRef& /*session*/, C_REJECT& /*pkt*/) {
+    return false;
+}
 
 bool Handle_C_THROW(tavern::PacketSessionRef& /*session*/, C_THROW& pkt) {
     throw std::runtime_error("C_THROW: " + pkt.why());
 }
 
-bool Handle_C_FAR(tavern::PacketSessionRef& /*session*/, C_FAR& pkt) { return pkt.value() >= 0; }
+bool Handle_C_FAR(tavern::PacketSessionRef& /*session*/, C_FAR& pkt) {
+    return pkt.value() >= 0;
+}
 
 }  // namespace FuzzPackets
 
@@ -225,7 +244,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto plan = fuzz::ParseFuzzInput(std::as_bytes(std::span(data, size)));
     if (!plan) return 0;
 
-    auto session = std::make_shared<FuzzSession>(plan->maxPacketSize);
+    auto session = std::make_shared<FuzzSession>(*plan);
     session->StartDetached();
     Check(session->IsConnected(), "a detached session did not start");
 
