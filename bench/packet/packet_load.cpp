@@ -4,8 +4,8 @@
 // server's packet pipeline with its raw byte echo.
 //   packet_load --port 7778 --connections 1000 --payload 32 --pipeline 1 --duration 5
 // Exit status: 0 when every session connected, stayed up, and got back exactly what it expected.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
         config.pipeline, seconds, static_cast<unsigned long long>(packets),
         static_cast<double>(packets) / seconds,
         static_cast<unsigned long long>(totals.mismatches.load()), serverCpu);
-    const bool ok = totals.connected == connections && totals.failed == 0 &&
-                    totals.dropped == 0 && totals.mismatches == 0 && packets > 0;
+    const bool ok = totals.connected == connections && totals.failed == 0 && totals.dropped == 0 &&
+                    totals.mismatches == 0 && packets > 0;
     return ok ? 0 : 1;
 }

@@ -2,8 +2,8 @@
 // goes: framed on the home worker, handed to the session's job queue, parsed by the generated
 // dispatch table, handled, its S_ECHO answer serialized into a SendBuffer and sent.
 //   packet_server --port 7778 --workers 1 --backend auto|uring|epoll
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 

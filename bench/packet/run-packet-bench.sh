@@ -4,11 +4,13 @@
 # echo message rate of the engine's echo_server with the same connection count, message size
 # (the whole packet, header included) and pipeline depth, in the same run. Each server gets one
 # worker thread, each load client one. For each pipeline depth it prints both rates, the server's
-# CPU seconds per million messages, and the packet / raw ratios. Loopback only; bounded in time.
+# CPU seconds per million messages, and the packet / raw ratios. Raw and packet runs alternate
+# for several rounds and the medians are reported, so that a noisy neighbour on a shared machine
+# skews both alike. Loopback only; bounded in time (rounds x pipelines x 2 x (SECONDS + ~1 s)).
 #
 #   bench/packet/run-packet-bench.sh BUILD_DIR [SECONDS_PER_CASE]
 #   env: TAVERN_BENCH_BACKEND (uring), TAVERN_BENCH_CONNECTIONS (1000),
-#        TAVERN_BENCH_PIPELINES ("1 16"), TAVERN_BENCH_PAYLOAD (32)
+#        TAVERN_BENCH_PIPELINES ("1 16"), TAVERN_BENCH_PAYLOAD (32), TAVERN_BENCH_ROUNDS (3)
 set -euo pipefail
 build=${1:?usage: run-packet-bench.sh BUILD_DIR [SECONDS]}
 seconds=${2:-5}
@@ -16,6 +18,7 @@ backend=${TAVERN_BENCH_BACKEND:-uring}
 conns=${TAVERN_BENCH_CONNECTIONS:-1000}
 pipelines=${TAVERN_BENCH_PIPELINES:-1 16}
 payload=${TAVERN_BENCH_PAYLOAD:-32}
+rounds=${TAVERN_BENCH_ROUNDS:-3}
 echo_server="$build/examples/echo/echo_server"
 echo_client="$build/examples/echo/echo_client"
 packet_server="$build/bench/packet/packet_server"
@@ -48,33 +51,48 @@ field() { sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 # C_ECHO's wire size: 4-byte header + field tag + length byte(s) + payload.
 size=$(awk -v p="$payload" 'BEGIN{print 4 + (p > 0 ? 1 + (p < 128 ? 1 : (p < 16384 ? 2 : 3)) + p : 0)}')
 
-printf '\nPacket pipeline benchmark: %s s per case, %s connections, %s-byte packets (%s-byte payload)\n' \
-  "$seconds" "$conns" "$size" "$payload"
-printf 'server: 1 worker on %s; load client: 1 worker; loopback\n' "$backend"
-printf '%-8s %-9s %14s %16s\n' pipeline mode "msgs/s" "cpu s/M msgs"
+median() { tr ' ' '\n' <<<"$*" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+
+run_case() {  # mode pipeline -> sets r (msgs/s) and c (server cpu s per M msgs)
+  local mode=$1 pipeline=$2 out n cpu_s
+  port=$((port + 1))
+  if [ "$mode" = raw ]; then
+    start_server "$echo_server" "$port"
+    out=$("$echo_client" --port "$port" --connections "$conns" --size "$size" \
+      --pipeline "$pipeline" --duration "$seconds" --workers 1 --backend "$backend" \
+      --server-pid "$server_pid" 2>/dev/null) || { echo "echo_client failed: $out"; exit 1; }
+    n=$(field messages "$out"); r=$(field msgs_per_s "$out")
+  else
+    start_server "$packet_server" "$port"
+    out=$("$packet_load" --port "$port" --connections "$conns" --payload "$payload" \
+      --pipeline "$pipeline" --duration "$seconds" --workers 1 --backend "$backend" \
+      --server-pid "$server_pid" 2>/dev/null) || { echo "packet_load failed: $out"; exit 1; }
+    n=$(field packets "$out"); r=$(field packets_per_s "$out")
+  fi
+  cpu_s=$(field server_cpu_s "$out")
+  stop_server
+  c=$(awk -v c="$cpu_s" -v n="$n" 'BEGIN{printf "%.3f", (n>0? c/n*1e6 : 0)}')
+}
+
+printf '\nPacket pipeline benchmark: %s s per case, %s rounds, %s connections, %s-byte packets (%s-byte payload)\n' \
+  "$seconds" "$rounds" "$conns" "$size" "$payload"
+printf 'server: 1 worker on %s; load client: 1 worker; loopback; load average before: %s\n' \
+  "$backend" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-8s %-7s %12s %14s   %s\n' pipeline mode "msgs/s" "cpu s/M msgs" "(each round: msgs/s)"
 declare -A rate cpu
 for pipeline in $pipelines; do
+  declare -A rates=() cpus=()
+  for _ in $(seq "$rounds"); do
+    for mode in raw packet; do
+      run_case "$mode" "$pipeline"
+      rates[$mode]="${rates[$mode]:-} $r"; cpus[$mode]="${cpus[$mode]:-} $c"
+    done
+  done
   for mode in raw packet; do
-    port=$((port + 1))
-    if [ "$mode" = raw ]; then
-      start_server "$echo_server" "$port"
-      out=$("$echo_client" --port "$port" --connections "$conns" --size "$size" \
-        --pipeline "$pipeline" --duration "$seconds" --workers 1 --backend "$backend" \
-        --server-pid "$server_pid" 2>/dev/null) || { echo "echo_client failed: $out"; exit 1; }
-      n=$(field messages "$out"); r=$(field msgs_per_s "$out")
-    else
-      start_server "$packet_server" "$port"
-      out=$("$packet_load" --port "$port" --connections "$conns" --payload "$payload" \
-        --pipeline "$pipeline" --duration "$seconds" --workers 1 --backend "$backend" \
-        --server-pid "$server_pid" 2>/dev/null) || { echo "packet_load failed: $out"; exit 1; }
-      n=$(field packets "$out"); r=$(field packets_per_s "$out")
-    fi
-    c=$(field server_cpu_s "$out")
-    stop_server
     key="$mode,$pipeline"
-    rate[$key]=$r
-    cpu[$key]=$(awk -v c="$c" -v n="$n" 'BEGIN{printf "%.3f", (n>0? c/n*1e6 : 0)}')
-    printf '%-8s %-9s %14s %16s\n' "$pipeline" "$mode" "$r" "${cpu[$key]}"
+    rate[$key]=$(median ${rates[$mode]}); cpu[$key]=$(median ${cpus[$mode]})
+    printf '%-8s %-7s %12s %14s   (%s)\n' "$pipeline" "$mode" "${rate[$key]}" "${cpu[$key]}" \
+      "$(echo ${rates[$mode]})"
   done
 done
 

@@ -12,7 +12,9 @@ namespace {
 using namespace std::chrono_literals;
 using PacketTest::PacketId;
 
-constexpr auto Id(PacketId id) { return static_cast<std::uint16_t>(id); }
+constexpr auto Id(PacketId id) {
+    return static_cast<std::uint16_t>(id);
+}
 
 // Every protocol error over a real socket. One worker: a home worker that spun or blocked on
 // the bad client would starve the good client too, and its next round trip would fail.
@@ -85,7 +87,8 @@ TEST_P(PacketErrorTest, SizeOverTheMaximumIsRefusedWithoutWaitingForItsPayload) 
     // Headers alone: the server must not wait for payload it will never accept.
     for (std::uint16_t size : {1025, 4096, 65535}) {
         SCOPED_TRACE("size " + std::to_string(size));
-        ExpectCutOffAlone(server, Header(size, Id(PacketId::C_ECHO)), ProtocolError::PacketTooLarge);
+        ExpectCutOffAlone(server, Header(size, Id(PacketId::C_ECHO)),
+                          ProtocolError::PacketTooLarge);
     }
 }
 
@@ -124,10 +127,10 @@ TEST_P(PacketErrorTest, IdNoClientMessageDeclaresIsAProtocolError) {
 TEST_P(PacketErrorTest, PayloadThatDoesNotParseIsAProtocolError) {
     auto server = StartWithBystander();
     const std::vector<std::vector<std::uint8_t>> payloads = {
-        {0x12, 0x05, 'a'},                       // data: 5 bytes announced, 1 there
-        {0x0F},                                  // field 1 with wire type 7, which does not exist
+        {0x12, 0x05, 'a'},  // data: 5 bytes announced, 1 there
+        {0x0F},             // field 1 with wire type 7, which does not exist
         {0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01},  // 11-byte varint
-        {0x00, 0x00},                            // field number 0
+        {0x00, 0x00},                                                              // field number 0
     };
     for (const auto& payload : payloads) {
         SCOPED_TRACE("payload of " + std::to_string(payload.size()) + " bytes");

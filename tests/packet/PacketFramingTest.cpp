@@ -22,9 +22,9 @@ protected:
         if (!client.SendAll(bytes.data(), bytes.size()))
             return testing::AssertionFailure() << "send failed at byte " << _sent;
         if (!WaitUntil([&] { return _server->Counters().bytesIn.load() >= _sent; }, 5s))
-            return testing::AssertionFailure() << "server stuck at byte "
-                                               << _server->Counters().bytesIn.load() << " of "
-                                               << _sent;
+            return testing::AssertionFailure()
+                   << "server stuck at byte " << _server->Counters().bytesIn.load() << " of "
+                   << _sent;
         return testing::AssertionSuccess();
     }
 
@@ -78,7 +78,9 @@ TEST_P(PacketFramingTest, OneThousandPacketsInOneSendAreAllAnsweredInOrder) {
     RawClient client;
     ASSERT_TRUE(client.Connect(_server->LocalAddress()));
     constexpr std::uint32_t kPackets = 1000;
-    auto data = [](std::uint32_t seq) { return std::string(seq % 97, static_cast<char>('a' + seq % 26)); };
+    auto data = [](std::uint32_t seq) {
+        return std::string(seq % 97, static_cast<char>('a' + seq % 26));
+    };
     std::vector<std::byte> stream;
     for (std::uint32_t seq = 0; seq < kPackets; ++seq) Append(stream, EchoPacket(seq, data(seq)));
     ASSERT_TRUE(client.SendAll(stream));
@@ -101,8 +103,8 @@ TEST_P(PacketFramingTest, LargestPacketTheWireAllowsRoundTrips) {
     EXPECT_EQ(reply->size, 65535u);
     EXPECT_EQ(reply->id, static_cast<std::uint16_t>(PacketTest::PacketId::S_ECHO));
     // Same fields, same encoding: the echo's payload is the request's.
-    EXPECT_TRUE(std::equal(reply->payload.begin(), reply->payload.end(), packet.begin() + 4,
-                           packet.end()));
+    EXPECT_TRUE(
+        std::equal(reply->payload.begin(), reply->payload.end(), packet.begin() + 4, packet.end()));
     EXPECT_EQ(_server->Counters().ProtocolErrorTotal(), 0u);
 }
 

@@ -114,9 +114,8 @@ testing::AssertionResult ReadEcho(RawClient& client, std::uint32_t seq, const st
     if (echo.seq() != seq)
         return testing::AssertionFailure() << "S_ECHO seq " << echo.seq() << ", expected " << seq;
     if (echo.data() != data)
-        return testing::AssertionFailure()
-               << "S_ECHO " << seq << " carries " << echo.data().size() << " bytes, not the "
-               << data.size() << " sent";
+        return testing::AssertionFailure() << "S_ECHO " << seq << " carries " << echo.data().size()
+                                           << " bytes, not the " << data.size() << " sent";
     return testing::AssertionSuccess();
 }
 
