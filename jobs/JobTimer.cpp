@@ -83,6 +83,7 @@ std::size_t JobTimer::Distribute(Clock::time_point now) {
     std::unique_lock lock(_mutex, std::try_to_lock);
     if (!lock.owns_lock()) return 0;
     const DistributingScope scope(this);
+    _distributing.store(true, std::memory_order_relaxed);
 
     // Fold the inbox bound into the wheel bound before resetting it, so that a reader never sees
     // neither. The reset succeeds only if no insert came in between (else fold again).
@@ -99,6 +100,7 @@ std::size_t JobTimer::Distribute(Clock::time_point now) {
     const std::size_t fired = Fire();
     _wheelEarliest.store(ComputeEarliest());
     while (_clearRequested.exchange(false)) ClearLocked();
+    _distributing.store(false, std::memory_order_relaxed);
     return fired;
 }
 
@@ -107,7 +109,12 @@ std::optional<Clock::duration> JobTimer::NextDelay(Clock::time_point now) const 
     const std::uint64_t tick = std::min(_inboxEarliest.load(), _wheelEarliest.load());
     if (tick == kNever) return std::nullopt;
     const Clock::time_point due = _epoch + std::chrono::milliseconds(tick);
-    return due > now ? due - now : Clock::duration::zero();
+    if (due > now) return due - now;
+    // Due, but another thread is distributing: it fires what is due (its bound may just not be
+    // updated yet). Look again in a tick rather than spin on the lock it holds: a spinning
+    // worker takes a core from the distributor and from everything else on the machine.
+    if (_distributing.load(std::memory_order_relaxed)) return kTick;
+    return Clock::duration::zero();
 }
 
 void JobTimer::Clear() {

@@ -59,7 +59,8 @@ public:
     std::size_t Distribute(Clock::time_point now);
 
     // Safe to call from any thread. Never later than the next expiry (it may be earlier, e.g.
-    // for a cancelled timer or at a cascade); nullopt when no timer is pending.
+    // for a cancelled timer or at a cascade), except while another thread is distributing: then a
+    // due timer reads as one tick away, since that thread fires it. nullopt when none is pending.
     std::optional<Clock::duration> NextDelay(Clock::time_point now) const;
 
     // Safe to call from any thread. Drops every pending timer (jobs destroyed, never run). Called
@@ -115,6 +116,7 @@ private:
     std::atomic<std::uint64_t> _wheelEarliest{kNever};
     std::atomic<std::size_t> _size{0};
     std::atomic<bool> _clearRequested{false};
+    std::atomic<bool> _distributing{false};  // a thread is inside Distribute (holds _mutex)
     std::mutex _mutex;
 
     // Under _mutex.

@@ -316,5 +316,44 @@ TEST_F(JobTimerTest, ClearsFromInsideADistributionWithoutDeadlock) {
     EXPECT_EQ(scheduler->Timer().Size(), 0u);
 }
 
+// A worker that finds a timer due while another thread is inside Distribute must not spin on the
+// wheel's lock (a spinning worker starves the distributor and everything else on a small
+// machine): the due timer reads as one tick away, since the distributor fires it.
+TEST_F(JobTimerTest, ADueTimerReadsATickAwayWhileAnotherThreadDistributes) {
+    std::atomic<bool> inside{false};
+    std::atomic<bool> release{false};
+    // Destroyed inside the distribution (its queue is gone), it holds the distributor there.
+    struct Holds {
+        std::atomic<bool>* inside;
+        std::atomic<bool>* release;
+        Holds(std::atomic<bool>* i, std::atomic<bool>* r) : inside(i), release(r) {}
+        Holds(Holds&& other) noexcept : inside(other.inside), release(other.release) {
+            other.inside = nullptr;
+        }
+        Holds& operator=(Holds&&) = delete;
+        ~Holds() {
+            if (inside == nullptr) return;
+            inside->store(true);
+            while (!release->load()) std::this_thread::yield();
+        }
+    };
+    {
+        auto doomed = std::make_shared<JobQueue>(scheduler);
+        doomed->DoTimer(0ms, [h = Holds(&inside, &release)] {});
+    }
+    int ran = 0;
+    queue->DoTimer(0ms, [&] { ++ran; });
+    std::thread distributor([&] { scheduler->DistributeTimers(t0 + 1s); });
+    while (!inside.load()) std::this_thread::yield();
+    const auto during = scheduler->NextTimerDelay(t0 + 1s);
+    release.store(true);
+    distributor.join();
+    ASSERT_TRUE(during.has_value());
+    EXPECT_EQ(*during, JobTimer::kTick);
+    scheduler->RunGlobalQueue(Clock::now() + 10s);
+    EXPECT_EQ(ran, 1);
+    EXPECT_FALSE(scheduler->NextTimerDelay(t0 + 1s).has_value());  // nothing left pending
+}
+
 }  // namespace
 }  // namespace tavern
