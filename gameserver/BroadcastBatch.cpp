@@ -1,6 +1,7 @@
 #include "gameserver/BroadcastBatch.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 #include "gameserver/GameSession.h"
@@ -8,64 +9,102 @@
 namespace tavern::game {
 
 void BroadcastBatch::Add(SendBufferRef packet, std::uint64_t except) {
-    if (except != 0) {
-        const auto at = std::lower_bound(_leftOut.begin(), _leftOut.end(), except);
-        if (at == _leftOut.end() || *at != except) _leftOut.insert(at, except);
-    }
     _packets.push_back({std::move(packet), except});
 }
 
-bool BroadcastBatch::LeavesOut(std::uint64_t playerId) const {
-    return std::binary_search(_leftOut.begin(), _leftOut.end(), playerId);
+bool BroadcastBatch::Empty() const {
+    const std::uint64_t end = End();
+    return std::all_of(_sent.begin(), _sent.end(), [end](std::uint64_t s) { return s == end; });
 }
 
-SendBufferRef BroadcastBatch::Join(std::uint64_t playerId, std::size_t& count) const {
+void BroadcastBatch::Regroup(std::size_t members, std::size_t groupSize, std::size_t maxGroups) {
+    assert(Empty());
+    const std::size_t groups = std::clamp<std::size_t>(members / std::max<std::size_t>(groupSize, 1),
+                                                       1, std::max<std::size_t>(maxGroups, 1));
+    _sent.assign(groups, End());
+}
+
+SendBufferRef BroadcastBatch::Join(std::uint64_t from, std::uint64_t playerId,
+                                   std::size_t& count) const {
+    const auto first = _packets.begin() + static_cast<std::ptrdiff_t>(from - _base);
     const auto wanted = [playerId](const Pending& p) {
         return playerId == 0 || p.except != playerId;
     };
     std::size_t bytes = 0;
     count = 0;
     const Pending* only = nullptr;
-    for (const Pending& p : _packets) {
-        if (!wanted(p)) continue;
-        bytes += p.packet->Size();
+    for (auto it = first; it != _packets.end(); ++it) {
+        if (!wanted(*it)) continue;
+        bytes += it->packet->Size();
         ++count;
-        only = &p;
+        only = &*it;
     }
     if (count == 0) return nullptr;
     if (count == 1) return only->packet;  // nothing to join: share the packet itself
     SendBufferRef joined = SendBuffer::Make(bytes);
     std::byte* out = joined->Data();
-    for (const Pending& p : _packets) {
-        if (!wanted(p)) continue;
-        std::memcpy(out, p.packet->Data(), p.packet->Size());
-        out += p.packet->Size();
+    for (auto it = first; it != _packets.end(); ++it) {
+        if (!wanted(*it)) continue;
+        std::memcpy(out, it->packet->Data(), it->packet->Size());
+        out += it->packet->Size();
     }
     return joined;
 }
 
-std::uint64_t BroadcastBatch::Flush(const std::vector<PlayerRef>& members) {
-    if (_packets.empty()) return 0;
+std::uint64_t BroadcastBatch::FlushGroup(std::size_t group, std::span<const PlayerRef> members) {
+    const std::uint64_t from = _sent[group];
+    if (from == End()) return 0;
+
+    // Who this range leaves out: the movers of its S_MOVEs (few; sorted for the look-ups).
+    std::vector<std::uint64_t> leftOut;
+    for (auto it = _packets.begin() + static_cast<std::ptrdiff_t>(from - _base);
+         it != _packets.end(); ++it)
+        if (it->except != 0) leftOut.push_back(it->except);
+    std::sort(leftOut.begin(), leftOut.end());
+
+    // The group's share of the members: a contiguous run of slots.
+    const std::size_t groups = _sent.size();
+    const std::size_t begin = members.size() * group / groups;
+    const std::size_t end = members.size() * (group + 1) / groups;
+
     std::size_t sharedCount = 0;
-    const SendBufferRef shared = Join(0, sharedCount);
+    SendBufferRef shared;  // made on first use: a group may be all movers, or empty
     std::uint64_t delivered = 0;
-    for (const PlayerRef& member : members) {
+    for (std::size_t i = begin; i < end; ++i) {
+        const PlayerRef& member = members[i];
         const auto session = member->Session();
         if (!session) continue;
-        if (!LeavesOut(member->Id())) {
-            session->Send(shared);
-            delivered += sharedCount;
-            continue;
-        }
         std::size_t count = 0;
-        if (SendBufferRef own = Join(member->Id(), count)) {
-            session->Send(std::move(own));
-            delivered += count;
+        SendBufferRef buffer;
+        if (std::binary_search(leftOut.begin(), leftOut.end(), member->Id())) {
+            buffer = Join(from, member->Id(), count);
+        } else {
+            if (!shared) shared = Join(from, 0, sharedCount);
+            buffer = shared;
+            count = sharedCount;
         }
+        if (!buffer) continue;
+        session->Send(std::move(buffer));
+        delivered += count;
     }
-    _packets.clear();
-    _leftOut.clear();
+    _sent[group] = End();
+    DropSentByAll();
     return delivered;
+}
+
+std::uint64_t BroadcastBatch::FlushAll(std::span<const PlayerRef> members) {
+    std::uint64_t delivered = 0;
+    for (std::size_t group = 0; group < _sent.size(); ++group)
+        delivered += FlushGroup(group, members);
+    return delivered;
+}
+
+void BroadcastBatch::DropSentByAll() {
+    const std::uint64_t oldest = *std::min_element(_sent.begin(), _sent.end());
+    while (_base < oldest) {
+        _packets.pop_front();
+        ++_base;
+    }
 }
 
 }  // namespace tavern::game

@@ -2,6 +2,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <span>
 #include <vector>
 
 #include "core/SendBuffer.h"
@@ -9,38 +11,57 @@
 
 namespace tavern::game {
 
-// A room's chat and move packets of one broadcast tick, fanned out together. Each packet is
-// serialized once, when it is added; at the flush the tick's packets are laid end to end in one
-// SendBuffer that every member gets (a Send and, usually, one sendmsg per member per tick,
-// instead of one per packet per member). A member some packet leaves out (the mover of an
-// S_MOVE) gets a buffer of its own without it.
+// A room's chat and move packets waiting for the broadcast tick, fanned out together. Each
+// packet is serialized once, when it is added; at a flush the packets a member has not had yet
+// are laid end to end in one SendBuffer shared by every member it goes to (a Send and, usually,
+// one sendmsg per member per tick, instead of one per packet per member). A member some packet
+// leaves out (the mover of an S_MOVE) gets a buffer of its own without it.
 //
-//   tick:    [S_CHAT a][S_MOVE b, not to b][S_CHAT c]
+//   pending: [S_CHAT a][S_MOVE b, not to b][S_CHAT c]
 //   members: everyone else <- one shared buffer of all three
 //            b             <- [S_CHAT a][S_CHAT c]
+//
+// Members are split into groups by their slot in the room's member list, and a flush serves
+// one group: a crowded room spreads its fan-out over the tick (a group every tick / groups)
+// instead of a burst of a thousand sends at once, which on a small machine would hold up every
+// other session on the sending worker, and every receiving client, for milliseconds. Each
+// group has its own cursor into the pending packets; a packet is dropped once every group has
+// had it. The grouping may change only when nothing is pending (FlushAll first), so a member
+// moving to another slot or group never skips or repeats a packet.
 //
 // Not thread-safe: it belongs to one room and is used on that room's job queue.
 class BroadcastBatch {
 public:
     // On the room's job queue: `packet` goes to every member but `except` (0: to everyone).
     void Add(SendBufferRef packet, std::uint64_t except);
-    bool Empty() const { return _packets.empty(); }
+    // True when no group has anything pending.
+    bool Empty() const;
 
-    // On the room's job queue: sends what was added to `members`, in the order added, and
-    // starts a new tick. Returns the packets delivered, one per packet per recipient.
-    std::uint64_t Flush(const std::vector<PlayerRef>& members);
+    // The number of groups for a room of `members` members: one per `groupSize` (at least
+    // one, at most `maxGroups`). Only when Empty().
+    void Regroup(std::size_t members, std::size_t groupSize, std::size_t maxGroups);
+    std::size_t Groups() const { return _sent.size(); }
+
+    // Sends group `group`'s pending packets to its members (its share of `members`), in the
+    // order added. Returns the packets delivered, one per packet per recipient.
+    std::uint64_t FlushGroup(std::size_t group, std::span<const PlayerRef> members);
+    // Every group's pending packets: afterwards Empty().
+    std::uint64_t FlushAll(std::span<const PlayerRef> members);
 
 private:
     struct Pending {
         SendBufferRef packet;
         std::uint64_t except;
     };
-    bool LeavesOut(std::uint64_t playerId) const;
-    // The packets `playerId` gets (all of them for 0), laid end to end; nullptr if none.
-    SendBufferRef Join(std::uint64_t playerId, std::size_t& count) const;
+    // The packets from sequence `from` on that `playerId` gets (all of them for 0), laid end to
+    // end; nullptr if none. `count` is how many.
+    SendBufferRef Join(std::uint64_t from, std::uint64_t playerId, std::size_t& count) const;
+    std::uint64_t End() const { return _base + _packets.size(); }
+    void DropSentByAll();
 
-    std::vector<Pending> _packets;
-    std::vector<std::uint64_t> _leftOut;  // sorted: every nonzero `except` of this tick
+    std::deque<Pending> _packets;
+    std::uint64_t _base = 0;                  // sequence number of _packets.front()
+    std::vector<std::uint64_t> _sent{0};      // per group: the first sequence not yet sent
 };
 
 }  // namespace tavern::game

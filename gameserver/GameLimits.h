@@ -19,6 +19,11 @@ struct GameLimits {
     // Chat and moves reach the room once per tick, batched (see Room); 0: each at once. A tick
     // adds at most this much to a chat line's delay and never delays a ping.
     std::chrono::milliseconds broadcastTick{20};
+    // A crowded room flushes its tick to one group of members at a time (a group per
+    // broadcastGroupSize members, at most broadcastGroups groups), a group every
+    // broadcastTick / groups: the fan-out is spread over the tick instead of bursting.
+    std::size_t broadcastGroupSize = 64;
+    std::size_t broadcastGroups = 8;  // 1: every member at once
 };
 
 }  // namespace tavern::game

@@ -75,6 +75,7 @@ void Room::Enter(const PlayerRef& player) {
     _index.emplace(player->Id(), _members.size());
     _members.push_back(player);
     _memberCount.store(_members.size(), std::memory_order_relaxed);
+    Regroup();
     spdlog::debug("room {}: player {} ({}) entered, {} here", _id, player->Id(), player->Name(),
                   _members.size());
 }
@@ -122,6 +123,7 @@ void Room::Leave(const PlayerRef& player, bool notify) {
     }
     _members.pop_back();
     _memberCount.store(_members.size(), std::memory_order_relaxed);
+    Regroup();
 
     if (notify) {
         if (const auto session = player->Session())
@@ -151,16 +153,34 @@ void Room::BroadcastOnTick(SendBufferRef buffer, std::uint64_t except) {
     if (_limits.broadcastTick.count() <= 0) return Flush();
     if (_flushScheduled) return;
     _flushScheduled = true;
-    DoTimer(_limits.broadcastTick, &Room::FlushTick);
+    DoTimer(GroupInterval(), &Room::FlushTick);
+}
+
+Clock::duration Room::GroupInterval() const {
+    return std::chrono::duration_cast<Clock::duration>(_limits.broadcastTick) /
+           static_cast<Clock::rep>(_batch.Groups());
 }
 
 void Room::FlushTick() {
-    _flushScheduled = false;
-    Flush();
+    // One group per timer, in turn: every group's turn comes once per tick.
+    const std::size_t group = _nextGroup;
+    _nextGroup = (_nextGroup + 1) % _batch.Groups();
+    _packetsOut.fetch_add(_batch.FlushGroup(group, _members), std::memory_order_relaxed);
+    if (_batch.Empty()) {
+        _flushScheduled = false;
+        return;
+    }
+    DoTimer(GroupInterval(), &Room::FlushTick);
 }
 
 void Room::Flush() {
-    _packetsOut.fetch_add(_batch.Flush(_members), std::memory_order_relaxed);
+    _packetsOut.fetch_add(_batch.FlushAll(_members), std::memory_order_relaxed);
+}
+
+void Room::Regroup() {
+    // Only with nothing pending: Enter and Leave flush everything before the membership changes.
+    _batch.Regroup(_members.size(), _limits.broadcastGroupSize, _limits.broadcastGroups);
+    _nextGroup = 0;
 }
 
 void Room::Refuse(const PlayerRef& player, std::uint32_t requestId, std::string reason) const {

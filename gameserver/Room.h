@@ -24,9 +24,11 @@ using RoomRef = std::shared_ptr<Room>;
 //
 // Chat and moves are fanned out once per broadcast tick (GameLimits::broadcastTick; 0 sends at
 // once): the tick's packets travel as one buffer per member (BroadcastBatch), which turns a
-// crowded room's flood of small sends into one send per member per tick. Entering and leaving
-// flush the tick first and are sent at once, so every member gets exactly what was said while
-// it was there, in order.
+// crowded room's flood of small sends into one send per member per tick. A crowded room splits
+// its members into groups (GameLimits::broadcastGroupSize members each, at most broadcastGroups) flushed in turn,
+// a group every tick / groups, so its fan-out is spread over the tick rather than one burst.
+// Entering and leaving flush every group first and are sent at once, so every member gets
+// exactly what was said while it was there, in order.
 //
 //   enter:  S_ENTER_GAME (the players already here) to the entrant, S_SPAWN to the others
 //   chat:   S_CHAT to everyone, the sender included
@@ -59,8 +61,10 @@ private:
     void Broadcast(const SendBufferRef& buffer, std::uint64_t except = 0);
     // Adds `buffer` to this tick's batch (or sends it now when there is no tick).
     void BroadcastOnTick(SendBufferRef buffer, std::uint64_t except);
-    void FlushTick();
-    void Flush();
+    Clock::duration GroupInterval() const;
+    void FlushTick();  // the next group's turn
+    void Flush();      // every group, now
+    void Regroup();
     void Refuse(const PlayerRef& player, std::uint32_t requestId, std::string reason) const;
 
     const std::uint32_t _id;
@@ -70,6 +74,7 @@ private:
     std::atomic<std::size_t> _memberCount{0};
     BroadcastBatch _batch;
     bool _flushScheduled = false;
+    std::size_t _nextGroup = 0;
     std::atomic<std::uint64_t> _packetsOut{0};
 };
 

@@ -40,6 +40,10 @@ int main(int argc, char** argv) {
     app.add_option("--broadcast-tick-ms", tickMs,
                    "rooms send chat and moves once per tick of this many ms (0: at once)")
         ->check(CLI::Range(0, 1000));
+    app.add_option("--broadcast-groups", options.limits.broadcastGroups,
+                   "a crowded room flushes its tick to at most this many groups of members in "
+                   "turn (1: all at once)")
+        ->check(CLI::Range(1, 64));
     app.add_option("--send-cap", options.service.sendQueueLimit,
                    "queued send bytes per session before a disconnect");
     double idleTimeout = 60;
