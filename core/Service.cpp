@@ -61,8 +61,11 @@ SessionRef Service::AdoptSocket(SocketHandle socket, const NetAddress& peer, Wor
     }
     if (_options.noDelay) socket::SetNoDelay(socket, true);
     session->Attach(shared_from_this(), socket, &home, peer);
-    std::lock_guard guard(_lock);
-    _sessions.emplace(session->Id(), session);
+    {
+        std::lock_guard guard(_lock);
+        _sessions.emplace(session->Id(), session);
+    }
+    _changed.notify_all();  // WaitForSessionCount may be waiting for the count to rise
     return session;
 }
 

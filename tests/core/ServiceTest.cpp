@@ -41,6 +41,21 @@ TEST_P(ServiceTest, LiveSessionCountReturnsToZeroAfterEveryClientLeaves) {
     EXPECT_EQ(server->Counters().closed.load(), clients.size());
 }
 
+TEST_P(ServiceTest, WaitingForTheSessionCountToRiseWakesWhenClientsArrive) {
+    auto server = StartServer(Echo());
+    std::vector<RawClient> clients(3);
+    auto waited = std::async(std::launch::async, [&] {
+        const auto start = std::chrono::steady_clock::now();
+        const bool reached = server->WaitForSessionCount(clients.size(), std::chrono::seconds(20));
+        return std::make_pair(reached, std::chrono::steady_clock::now() - start);
+    });
+    for (auto& client : clients) ASSERT_TRUE(client.Connect(server->LocalAddress()));
+    const auto [reached, took] = waited.get();
+    EXPECT_TRUE(reached);
+    // Woken by the arrivals, not by its own timeout running out.
+    EXPECT_LT(took, std::chrono::seconds(10));
+}
+
 TEST_P(ServiceTest, StopWithSessionsOpenClosesThemAllWithoutHanging) {
     auto server = StartServer(Echo());
     std::vector<RawClient> clients(50);
