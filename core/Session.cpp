@@ -172,7 +172,10 @@ void Session::Send(SendBufferRef buffer) {
     }
     _counters.sends.fetch_add(1, std::memory_order_relaxed);
     if (_serviceCounters) _serviceCounters->sends.fetch_add(1, std::memory_order_relaxed);
-    if (start) RunOnHome([self = Self()] { self->StartSendOnWorker(); });
+    // Posted even on the home worker, never run inline: every Send the current job (or this
+    // round of completions) makes joins the same gather write, instead of the first going out
+    // alone while the rest wait for its completion. io_uring submits at the next poll anyway.
+    if (start) Home()->Post([self = Self()] { self->StartSendOnWorker(); });
 }
 
 void Session::StartSendOnWorker() {
