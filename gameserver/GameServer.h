@@ -18,6 +18,9 @@ struct GameServerOptions {
     ServiceOptions service = [] {
         ServiceOptions options;
         options.maxPacketSize = 1024;  // clients send small packets: chat <= 512 bytes + header
+        // A player sends a few packets a second (the demo's bots: chat, moves and a ping, about
+        // 20 at most); a client sending more than 200 a second is broken or hostile and is cut.
+        options.maxPacketsPerSecond = 200;
         return options;
     }();
     GameLimits limits;

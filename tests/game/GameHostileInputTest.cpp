@@ -83,6 +83,40 @@ TEST_P(GameHostileInputTest, OversizeHeaderAloneDisconnectsWithoutWaitingForTheB
                              ProtocolError::PacketTooLarge);
 }
 
+TEST_P(GameHostileInputTest, FloodOfValidPacketsDisconnectsOnlyThatClient) {
+    // The game's default rate limit: 200 packets a second with one second's burst.
+    ASSERT_EQ(server->Service().Options().maxPacketsPerSecond, 200u);
+    auto alice = InRoom("alice", 1);
+    auto mallory = Connect();
+    const auto malloryId = mallory->Login("mallory");
+    ASSERT_TRUE(mallory->Enter(1));
+    alice->Expect<Protocol::S_SPAWN>(PacketId::S_SPAWN);
+
+    // 1,000 well-formed pings at once: far past the burst.
+    Protocol::C_PING ping;
+    ping.set_client_time(1);
+    std::vector<std::byte> flood;
+    const auto one = Frame(static_cast<std::uint16_t>(PacketId::C_PING),
+                           [&] {
+                               std::vector<std::byte> bytes(ping.ByteSizeLong());
+                               ping.SerializeToArray(bytes.data(), static_cast<int>(bytes.size()));
+                               return bytes;
+                           }());
+    for (int i = 0; i < 1000; ++i) flood.insert(flood.end(), one.begin(), one.end());
+    mallory->SendRaw(flood);
+    EXPECT_TRUE(mallory->WaitForClose()) << "the server kept a flooding client";
+    const auto despawn = alice->Expect<Protocol::S_DESPAWN>(PacketId::S_DESPAWN);
+    ASSERT_TRUE(despawn);
+    EXPECT_EQ(despawn->player_ids(0), malloryId);
+    EXPECT_EQ(server->Service().Counters().rateLimited.load(), 1u);
+    EXPECT_EQ(server->Stats().protocolErrors, 0u);  // a flood is not a malformed stream
+
+    ASSERT_TRUE(alice->Chat("still here"));
+    const auto chat = alice->Expect<Protocol::S_CHAT>(PacketId::S_CHAT);
+    ASSERT_TRUE(chat);
+    EXPECT_EQ(chat->msg(), "still here");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, GameHostileInputTest, testing::ValuesIn(TestedBackends()),
                          BackendParamName);
 
