@@ -8,6 +8,7 @@
 #endif
 
 #include <cerrno>
+#include <chrono>
 
 #include "core/Service.h"
 #include "core/SocketUtils.h"
@@ -93,8 +94,20 @@ void Listener::ShedOneConnection() {
         if (fd >= 0) ::close(fd);
         _spare = OpenSpare();
     }
-    spdlog::warn("listener {}: out of file descriptors; refused a connection",
-                 _local.ToString());
+    // One line a second at most: a flood of connections while out of descriptors must not
+    // become a flood of log lines (each would cost more than the refusal).
+    const std::uint64_t refused = _shedSinceLog.fetch_add(1, std::memory_order_relaxed) + 1;
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
+    std::int64_t last = _lastShedLogMs.load(std::memory_order_relaxed);
+    if (now - last >= 1000 &&
+        _lastShedLogMs.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+        _shedSinceLog.fetch_sub(refused, std::memory_order_relaxed);
+        spdlog::warn("listener {}: out of file descriptors; refused {} connection(s) since the "
+                     "last report",
+                     _local.ToString(), refused);
+    }
 #endif
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <system_error>
 
@@ -49,6 +51,9 @@ private:
     SocketHandle _spare = kInvalidSocket;
     std::atomic<bool> _closeRequested{false};
     std::atomic<bool> _closed{false};
+    // Out-of-descriptor refusals not yet logged, and when the last report was (steady ms).
+    std::atomic<std::uint64_t> _shedSinceLog{0};
+    std::atomic<std::int64_t> _lastShedLogMs{std::numeric_limits<std::int64_t>::min() / 2};
 };
 
 }  // namespace tavern
