@@ -74,16 +74,25 @@ void Session::StartOnWorker() {
     if (!_state.compare_exchange_strong(state, State::Connected)) return;
     _everConnected = true;
     MarkActivity();
-    DoAsync([self = Self()] { self->OnConnected(); });
+    // The receive is armed before OnConnected can run (it may run inline, right here): a
+    // Disconnect from OnConnected then cancels that receive. Armed after, the receive would
+    // outlive the close, and the session would wait for the peer to send or close.
+    // Receive completions are handled in a later poll of this thread, so OnRecv still comes
+    // after OnConnected.
     Home()->GetBackend().Receive(*this);
-    if (_idleTimeout > Clock::duration::zero()) ArmIdleCheck();
+    DoAsync([self = Self()] {
+        if (self->_idleTimeout > Clock::duration::zero()) self->ArmIdleCheck();
+        self->OnConnected();
+    });
 }
 
 void Session::ArmIdleCheck() {
     // A few checks per timeout: a session is cut between 1 and 1.25 timeouts after its last
-    // activity. The timer holds the session weakly.
+    // activity. The timer holds the session weakly; the handle is kept to cancel it at the
+    // close, which frees the session's memory at once rather than when the check comes due.
+    // On the session's job queue only (as CheckIdle and the close's job).
     const auto period = std::max<Clock::duration>(_idleTimeout / 4, std::chrono::milliseconds(10));
-    DoTimer(period, &Session::CheckIdle);
+    _idleCheck = DoTimer(period, &Session::CheckIdle);
 }
 
 void Session::CheckIdle() {
@@ -305,6 +314,7 @@ void Session::IoClosed() {
     _tail.Clear();
     const bool wasConnected = _everConnected;
     DoAsync([self = Self(), wasConnected] {
+        self->_idleCheck.Cancel();
         if (wasConnected) {
             spdlog::debug("session {} ({}) disconnected: {}", self->_id, self->_peer.ToString(),
                           self->DisconnectReason());

@@ -133,6 +133,7 @@ private:
 
     std::uint64_t _id;
     std::atomic<State> _state{State::Idle};
+    TimerHandle _idleCheck;  // on the job queue only
     std::weak_ptr<Service> _service;
     std::shared_ptr<ServiceCounters> _serviceCounters;
     NetAddress _peer;

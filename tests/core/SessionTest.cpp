@@ -86,6 +86,41 @@ TEST_P(SessionTest, PeerThatResetsMidSendIsDisconnectedAlone) {
     EXPECT_EQ(bystander.ReceiveExactly(message.size()), message);
 }
 
+// Disconnects the moment it is connected (the hook may run inline on the home worker).
+class LeavesAtOnceSession final : public Session {
+public:
+    explicit LeavesAtOnceSession(std::atomic<int>& disconnected) : _disconnected(disconnected) {}
+
+protected:
+    void OnConnected() override { Disconnect("leaving at once"); }
+    void OnDisconnected() override { _disconnected.fetch_add(1); }
+
+private:
+    std::atomic<int>& _disconnected;
+};
+
+TEST_P(SessionTest, DisconnectFromOnConnectedClosesAtOnceOnBothSides) {
+    // Both sides' idle timeouts are far away: nothing but the disconnect itself may close these.
+    std::atomic<int> serverClosed{0};
+    auto server = StartServer([&] { return std::make_shared<LeavesAtOnceSession>(serverClosed); });
+    RawClient raw;
+    ASSERT_TRUE(raw.Connect(server->LocalAddress()));
+    EXPECT_TRUE(raw.WaitForClose(std::chrono::seconds(3))) << "the server never closed";
+    EXPECT_TRUE(WaitUntil([&] { return serverClosed.load() == 1; }));
+    EXPECT_TRUE(WaitUntil([&] { return server->SessionCount() == 0; }));
+
+    // A client session doing the same, against an echo server that waits for it to send.
+    auto echo = StartServer([] { return std::make_shared<EchoSession>(); });
+    std::atomic<int> clientClosed{0};
+    auto client = MakeClient(echo->LocalAddress(),
+                             [&] { return std::make_shared<LeavesAtOnceSession>(clientClosed); });
+    std::error_code error;
+    ASSERT_NE(client->Connect(error), nullptr) << error.message();
+    EXPECT_TRUE(WaitUntil([&] { return clientClosed.load() == 1; }));
+    EXPECT_TRUE(WaitUntil([&] { return client->SessionCount() == 0; }));
+    EXPECT_TRUE(WaitUntil([&] { return echo->SessionCount() == 0; }));
+}
+
 TEST_P(SessionTest, PeerThatHalfClosesGetsItsEchoThenTheClose) {
     auto server = StartServer([] { return std::make_shared<EchoSession>(); });
     RawClient client;
