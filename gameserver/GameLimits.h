@@ -22,7 +22,7 @@ struct GameLimits {
     // A crowded room flushes its tick to one group of members at a time (a group per
     // broadcastGroupSize members, at most broadcastGroups groups), a group every
     // broadcastTick / groups: the fan-out is spread over the tick instead of bursting.
-    std::size_t broadcastGroupSize = 64;
+    std::size_t broadcastGroupSize = 32;
     std::size_t broadcastGroups = 8;  // 1: every member at once
 };
 
