@@ -31,8 +31,7 @@ int main(int argc, char** argv) {
     app.add_option("--host", host, "server address (numeric)");
     app.add_option("--port", port, "server port");
     app.add_option("--workers", workers, "worker threads (0: one per hardware thread)");
-    app.add_option("--backend", backend, "auto, uring or epoll")
-        ->check(CLI::IsMember({"auto", "uring", "epoll", "iocp"}));
+    app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
     app.add_option("--log-level", logLevel, "trace, debug, info, warn, error, critical, off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     app.add_option("--name", console.name, "interactive: the player's name");

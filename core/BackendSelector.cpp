@@ -31,6 +31,16 @@ std::optional<BackendKind> ParseBackendKind(std::string_view name) {
     return std::nullopt;
 }
 
+const std::vector<std::string>& BackendNames() {
+    static const std::vector<std::string> names{"auto", "uring", "epoll", "iocp"};
+    return names;
+}
+
+const std::string& BackendHelp() {
+    static const std::string help = "auto, uring, epoll or iocp";
+    return help;
+}
+
 BackendKind SelectBackend(BackendKind requested, std::error_code& error) {
     error.clear();
     if (requested == BackendKind::Auto) {
@@ -46,10 +56,14 @@ BackendKind SelectBackend(BackendKind requested, std::error_code& error) {
 #if defined(_WIN32)
     if (requested == BackendKind::Auto || requested == BackendKind::Iocp) return BackendKind::Iocp;
     error = std::make_error_code(std::errc::not_supported);
+    spdlog::error("tavern: the {} backend is Linux only; this Windows build has iocp",
+                  ToString(requested));
     return requested;
 #else
     if (requested == BackendKind::Iocp) {
         error = std::make_error_code(std::errc::not_supported);
+        spdlog::error("tavern: the iocp backend is Windows only; this build has io_uring and "
+                      "epoll (--backend auto, uring or epoll)");
         return requested;
     }
     if (requested == BackendKind::Epoll) return BackendKind::Epoll;

@@ -1,6 +1,8 @@
 #include "core/SocketUtils.h"
 
-#if !defined(_WIN32)
+#if defined(_WIN32)
+#include "core/iocp/WinSock.h"
+#else
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -14,9 +16,13 @@ namespace tavern::socket {
 
 #if defined(_WIN32)
 
-std::error_code LastError() { return {WSAGetLastError(), std::system_category()}; }
+// Winsock codes with their std::errc conditions (refused, reset, in use, ...), as on Linux.
+std::error_code LastError() { return iocp::LastWsaError(); }
 
 SocketHandle CreateTcp(int family, std::error_code& error) {
+    // Winsock must be started before the first socket, which may come before any engine (a
+    // client's connect, a test's probe listener): started here once per process.
+    if ((error = iocp::StartWinSock())) return kInvalidSocket;
     SocketHandle s = WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED);
     error = s == kInvalidSocket ? LastError() : std::error_code{};
     return s;

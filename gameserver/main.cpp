@@ -1,5 +1,5 @@
 // gameserver: the demo game on Tavern (see README, "The demo game").
-//   gameserver --port 7777 --workers 2 --backend auto|uring|epoll --max-packet 1024
+//   gameserver --port 7777 --workers 2 --backend auto|uring|epoll|iocp --max-packet 1024
 //              --log-level info --stats-interval 5
 // Prints a stats line every --stats-interval seconds; stops cleanly on SIGINT / SIGTERM, exit 0.
 #include <spdlog/spdlog.h>
@@ -29,8 +29,7 @@ int main(int argc, char** argv) {
     app.add_option("--host", host, "address to listen on (numeric)");
     app.add_option("--port", port, "TCP port (0: any free port, printed)");
     app.add_option("--workers", workers, "worker threads (0: one per hardware thread)");
-    app.add_option("--backend", backend, "auto, uring or epoll")
-        ->check(CLI::IsMember({"auto", "uring", "epoll", "iocp"}));
+    app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
     app.add_option("--max-packet", options.service.maxPacketSize,
                    "largest packet a client may send, header included")
         ->check(CLI::Range(kPacketHeaderSize, kMaxWirePacketSize));

@@ -1,7 +1,7 @@
 // packet_server: the packet pipeline under load. Every C_ECHO goes the whole way a game packet
 // goes: framed on the home worker, handed to the session's job queue, parsed by the generated
 // dispatch table, handled, its S_ECHO answer serialized into a SendBuffer and sent.
-//   packet_server --port 7778 --workers 1 --backend auto|uring|epoll
+//   packet_server --port 7778 --workers 1 --backend auto|uring|epoll|iocp
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -44,8 +44,7 @@ int main(int argc, char** argv) {
     std::string backend = "auto";
     app.add_option("--port", port, "TCP port (0: any free port, printed)");
     app.add_option("--workers", workers, "worker threads (0: one per hardware thread)");
-    app.add_option("--backend", backend, "auto, uring or epoll")
-        ->check(CLI::IsMember({"auto", "uring", "epoll", "iocp"}));
+    app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
     CLI11_PARSE(app, argc, argv);
 
     ShutdownSignal shutdown;  // before any thread starts, so every thread leaves SIGINT to it

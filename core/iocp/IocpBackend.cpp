@@ -21,6 +21,20 @@ constexpr ULONG kMaxCompletions = 256;
 constexpr ULONG_PTR kWakeKey = 1;      // a Wake(): no OVERLAPPED
 constexpr int kReadsPerWakeup = 8;     // then another zero-byte WSARecv, to be fair to others
 
+// What a zero-byte read means: the peer's FIN ({}), or a reset that surfaced as an end of
+// stream. Wine, for one, can consume a reset while it polls the socket: the next recv() then
+// sees 0 bytes, and a WSASend still pending on that socket never completes. Taken for a FIN,
+// the session would wait forever to flush its replies to a peer that is gone. After a FIN the
+// connection is still there (half-closed: getpeername works); after a reset it is not
+// (WSAENOTCONN), so the reset is reported as one, and the session closes and cancels its send.
+// On Windows a reset fails the recv() itself; this costs one call per connection, at its end.
+std::error_code EndOfStreamError(SocketHandle socket) {
+    sockaddr_storage peer{};
+    int length = sizeof(peer);
+    if (getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &length) == 0) return {};
+    return iocp::WsaError(WSAGetLastError() == WSAENOTCONN ? WSAECONNRESET : WSAGetLastError());
+}
+
 bool ReuseRequested() {
     const char* value = std::getenv("TAVERN_IOCP_SOCKET_REUSE");
     return value != nullptr && std::strcmp(value, "1") == 0;
@@ -298,7 +312,8 @@ void IocpBackend::CompleteRecv(Session& session, ObjectState& state, std::error_
         const int code = n == 0 ? 0 : WSAGetLastError();
         if (code == WSAEWOULDBLOCK) break;
         if (code == WSAEINTR) continue;
-        session.IoRecvEnded(iocp::WsaError(code));  // {} for the peer's FIN
+        // {} for the peer's FIN, unless the end was a reset (see EndOfStreamError).
+        session.IoRecvEnded(n == 0 ? EndOfStreamError(session.Socket()) : iocp::WsaError(code));
         Finished(session);
         return;
     }

@@ -59,11 +59,7 @@ struct Loaded {
 
 Loaded Load() {
     Loaded loaded;
-    WSADATA data{};
-    if (const int rc = WSAStartup(MAKEWORD(2, 2), &data); rc != 0) {
-        loaded.error = WsaError(rc);
-        return loaded;
-    }
+    if ((loaded.error = StartWinSock())) return loaded;
     // Extension functions belong to the provider; the Microsoft TCP provider serves IPv4 and
     // IPv6 alike, so one IPv4 socket loads them for both.
     SocketHandle s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED);
@@ -83,6 +79,14 @@ Loaded Load() {
 }
 
 }  // namespace
+
+std::error_code StartWinSock() {
+    static const std::error_code started = [] {  // thread-safe, once per process
+        WSADATA data{};
+        return WsaError(WSAStartup(MAKEWORD(2, 2), &data));  // returns the error, no WSAGetLastError
+    }();
+    return started;
+}
 
 const WinSock& LoadWinSock(std::error_code& error) {
     static const Loaded loaded = Load();  // thread-safe, once per process

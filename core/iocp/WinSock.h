@@ -1,5 +1,5 @@
 #pragma once
-// Winsock set-up for the IOCP backend: WSAStartup once per process, the extension functions
+// Winsock set-up: WSAStartup once per process (for every socket helper), the extension functions
 // (AcceptEx, ConnectEx, DisconnectEx, GetAcceptExSockaddrs) loaded once through
 // WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER), and Winsock errors as portable error codes.
 // Windows only.
@@ -23,6 +23,12 @@ struct WinSock {
     // needs this. Wine 8 answers STATUS_NOT_IMPLEMENTED.
     bool canDetachFromPort = false;
 };
+
+// Safe to call from any thread. Starts Winsock (WSAStartup 2.2) on the process's first call;
+// every later call returns that call's result. Every Tavern helper that creates a socket calls
+// it first (socket::CreateTcp, socket::CreateListener, LoadWinSock), so a socket made before
+// any engine starts works too. Winsock is never cleaned up: it lives as long as the process.
+std::error_code StartWinSock();
 
 // Safe to call from any thread. The first call starts Winsock and loads the extension
 // functions; every later call returns the same table (or the same error).

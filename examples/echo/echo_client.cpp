@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
     app.add_option("--pipeline", config.pipeline, "messages in flight per connection");
     app.add_option("--duration", duration, "seconds of load after all connected");
     app.add_option("--workers", workers, "client worker threads");
-    app.add_option("--backend", backend)->check(CLI::IsMember({"auto", "uring", "epoll"}));
+    app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
     int serverPid = 0;
     app.add_option("--server-pid", serverPid,
                    "report this process's CPU seconds over the measured window (Linux)");

@@ -1,5 +1,5 @@
 // echo_server: Tavern's engine with a session that echoes every byte back.
-//   echo_server --port 7777 --workers 2 --backend auto|uring|epoll
+//   echo_server --port 7777 --workers 2 --backend auto|uring|epoll|iocp
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -20,8 +20,7 @@ int main(int argc, char** argv) {
     std::size_t sendCap = ServiceOptions{}.sendQueueLimit;
     app.add_option("--port", port, "TCP port (0: any free port, printed)");
     app.add_option("--workers", workers, "worker threads (0: one per hardware thread)");
-    app.add_option("--backend", backend, "auto, uring or epoll")
-        ->check(CLI::IsMember({"auto", "uring", "epoll", "iocp"}));
+    app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
     app.add_option("--send-cap", sendCap, "queued send bytes per session before a disconnect");
     CLI11_PARSE(app, argc, argv);
 

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "core/IocpCore.h"
+
 namespace tavern::test {
 namespace {
 
@@ -32,6 +34,37 @@ TEST(BackendSelectorTest, AutoPicksUringWhenTheKernelAllowsItElseEpoll) {
     EXPECT_EQ(kind, uringError ? BackendKind::Epoll : BackendKind::Uring);
 }
 #endif
+
+#if defined(_WIN32)
+TEST(BackendSelectorTest, RefusesTheLinuxBackendsOnWindows) {
+    for (BackendKind kind : {BackendKind::Uring, BackendKind::Epoll}) {
+        std::error_code error;
+        SelectBackend(kind, error);
+        EXPECT_EQ(error, std::errc::not_supported) << ToString(kind);
+    }
+    std::error_code error;
+    EXPECT_EQ(SelectBackend(BackendKind::Iocp, error), BackendKind::Iocp);
+    EXPECT_FALSE(error);
+}
+#else
+// `--backend iocp` passes every program's option check; the engine refuses it on Linux.
+TEST(BackendSelectorTest, RefusesIocpOnLinuxWhenTheEngineStarts) {
+    std::error_code error;
+    SelectBackend(BackendKind::Iocp, error);
+    EXPECT_EQ(error, std::errc::not_supported);
+    EngineOptions options;
+    options.workers = 1;
+    options.backend = BackendKind::Iocp;
+    auto core = IocpCore::Create(options);
+    EXPECT_EQ(core->Start(), std::errc::not_supported);
+    core->Stop();
+}
+#endif
+
+TEST(BackendSelectorTest, ProgramsAcceptEveryBackendName) {
+    for (const std::string& name : BackendNames()) EXPECT_TRUE(ParseBackendKind(name)) << name;
+    EXPECT_EQ(BackendNames().size(), 4u);
+}
 
 TEST(BackendSelectorTest, ParsesBackendNames) {
     EXPECT_EQ(ParseBackendKind("uring"), BackendKind::Uring);

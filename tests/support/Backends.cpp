@@ -4,6 +4,10 @@
 
 #include "core/BackendSelector.h"
 
+#if defined(_WIN32)
+#include <windows.h>
+#endif
+
 namespace tavern::test {
 
 std::vector<BackendKind> TestedBackends() {
@@ -22,6 +26,15 @@ std::string BackendParamName(const testing::TestParamInfo<BackendKind>& info) {
         case BackendKind::Auto: return "Auto";
     }
     return "Unknown";
+}
+
+bool UnderWine() {
+#if defined(_WIN32)
+    const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
+#else
+    return false;
+#endif
 }
 
 bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

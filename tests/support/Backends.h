@@ -19,6 +19,12 @@ namespace tavern::test {
 std::vector<BackendKind> TestedBackends();
 std::string BackendParamName(const testing::TestParamInfo<BackendKind>& info);
 
+// True when this Windows build runs under Wine (Wine's ntdll exports wine_get_version). Under
+// Wine every socket call is a round trip to the one wineserver process (50-130 us each,
+// measured with Wine 8 on a 2-core machine; microseconds on Windows), so a few timing budgets
+// are wider there, each saying why. What the tests check stays the same.
+bool UnderWine();
+
 // Polls `done` until it holds or `timeout` passes.
 bool WaitUntil(const std::function<bool()>& done,
                std::chrono::milliseconds timeout = std::chrono::seconds(10));
