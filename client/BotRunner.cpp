@@ -1,50 +1,20 @@
 #include "client/BotRunner.h"
 
 #include <cstdio>
-#include <fstream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
-#if defined(__linux__)
-#include <unistd.h>
-#endif
 
 #include "client/ServerSession.h"
 #include "core/IocpCore.h"
+#include "core/ProcessCpu.h"
 #include "core/Service.h"
 #include "core/SocketUtils.h"
 
 namespace tavern::client {
 
 namespace {
-
-// CPU seconds (user + system) a process has used so far, from /proc; -1 where unknown.
-double CpuSeconds(int pid) {
-#if defined(__linux__)
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string field;
-    for (int i = 1; i <= 13 && stat >> field; ++i) {
-        if (i == 2)
-            while (field.back() != ')' && stat >> field) {  // the command name may have spaces
-            }
-    }
-    unsigned long long user = 0, system = 0;
-    if (!(stat >> user >> system)) return -1;
-    return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
-#else
-    (void)pid;
-    return -1;
-#endif
-}
-
-int SelfPid() {
-#if defined(__linux__)
-    return static_cast<int>(getpid());
-#else
-    return 0;
-#endif
-}
 
 double Ms(double nanoseconds) {
     return nanoseconds / 1e6;
@@ -161,8 +131,8 @@ int BotRunner::Run() {
                                   std::chrono::duration<double>(_options.duration));
             atWindow = t;
             pingsAtWindow = _shared->pings.Snapshot();
-            if (_options.serverPid > 0) serverCpuAtWindow = CpuSeconds(_options.serverPid);
-            selfCpuAtWindow = CpuSeconds(SelfPid());
+            if (_options.serverPid > 0) serverCpuAtWindow = ProcessCpuSeconds(_options.serverPid);
+            selfCpuAtWindow = ProcessCpuSeconds(CurrentProcessId());
         }
         if (!joining && now >= windowEnd) break;
         if (now >= nextTick) {
@@ -197,8 +167,8 @@ int BotRunner::Run() {
     const Totals end = Sum();
     const auto pings = LatencyHistogram::Since(_shared->pings.Snapshot(), pingsAtWindow);
     const double serverCpu =
-        _options.serverPid > 0 ? CpuSeconds(_options.serverPid) - serverCpuAtWindow : -1;
-    const double selfCpu = CpuSeconds(SelfPid()) - selfCpuAtWindow;
+        _options.serverPid > 0 ? ProcessCpuSeconds(_options.serverPid) - serverCpuAtWindow : -1;
+    const double selfCpu = ProcessCpuSeconds(CurrentProcessId()) - selfCpuAtWindow;
     _shared->stopping.store(true);
     service->Stop();
     core->Stop();

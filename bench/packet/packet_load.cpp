@@ -11,16 +11,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <thread>
 #include <vector>
 
-#if defined(__linux__)
-#include <unistd.h>
-#endif
-
 #include "BenchServerPackets.h"
 #include "core/BackendSelector.h"
+#include "core/ProcessCpu.h"
 #include "core/PacketHeader.h"
 #include "core/Service.h"
 #include "core/SocketUtils.h"
@@ -91,25 +87,6 @@ private:
     std::uint64_t _received = 0;
 };
 
-// CPU seconds (user + system) a process has used so far, from /proc; -1 where unknown.
-double CpuSeconds(int pid) {
-#if defined(__linux__)
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string field;
-    for (int i = 1; i <= 13 && stat >> field; ++i) {
-        if (i == 2)
-            while (field.back() != ')' && stat >> field) {  // the command name may have spaces
-            }
-    }
-    unsigned long long user = 0, system = 0;
-    if (!(stat >> user >> system)) return -1;
-    return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
-#else
-    (void)pid;
-    return -1;
-#endif
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -166,11 +143,11 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
 
     const std::uint64_t startPackets = totals.packets.load();
-    const double serverCpuStart = serverPid > 0 ? CpuSeconds(serverPid) : 0;
+    const double serverCpuStart = serverPid > 0 ? ProcessCpuSeconds(serverPid) : 0;
     const auto start = Clock::now();
     std::this_thread::sleep_for(std::chrono::duration<double>(duration));
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    const double serverCpu = serverPid > 0 ? CpuSeconds(serverPid) - serverCpuStart : 0;
+    const double serverCpu = serverPid > 0 ? ProcessCpuSeconds(serverPid) - serverCpuStart : 0;
     const std::uint64_t packets = totals.packets.load() - startPackets;
     totals.stopping = true;
     client->Stop();

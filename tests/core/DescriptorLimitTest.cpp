@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <thread>
 
+#include "core/ProcessCpu.h"
 #include "core/Service.h"
 #include "examples/echo/EchoSession.h"
 #include "tests/support/Backends.h"
@@ -22,16 +22,6 @@ namespace tavern::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-double CpuSeconds(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string field;
-    for (int i = 1; i <= 13 && stat >> field; ++i) {
-    }
-    unsigned long long user = 0, system = 0;
-    stat >> user >> system;
-    return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 class DescriptorLimitTest : public testing::TestWithParam<BackendKind> {};
 
@@ -76,9 +66,10 @@ TEST_P(DescriptorLimitTest, RunningOutOfDescriptorsNeitherSpinsNorWedgesTheListe
     for (auto& client : clients) shed += client.WaitForClose(200ms) ? 1 : 0;
     EXPECT_GE(shed, 25) << "connections beyond the limit must be closed, not left hanging";
 
-    const double cpuBefore = CpuSeconds(child);
+    const double cpuBefore = ProcessCpuSeconds(child);
+    ASSERT_GE(cpuBefore, 0) << "cannot read the server's CPU time";
     std::this_thread::sleep_for(1s);
-    EXPECT_LT(CpuSeconds(child) - cpuBefore, 0.3) << "the accept loop spins";
+    EXPECT_LT(ProcessCpuSeconds(child) - cpuBefore, 0.3) << "the accept loop spins";
 
     clients.clear();  // descriptors free up in the server
     std::this_thread::sleep_for(300ms);
