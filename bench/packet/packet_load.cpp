@@ -130,7 +130,10 @@ int main(int argc, char** argv) {
     engine.workers = workers;
     engine.backend = *ParseBackendKind(backend);
     auto core = IocpCore::Create(engine);
-    if (auto error = core->Start()) return 2;
+    if (auto error = core->Start()) {
+        spdlog::error("cannot start the engine: {}", error.message());
+        return 2;
+    }
     Totals totals;
     ServiceOptions options;
     options.sendQueueLimit = 64 * 1024 * 1024;
