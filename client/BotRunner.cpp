@@ -77,11 +77,8 @@ int BotRunner::Run() {
     EngineOptions engine;
     engine.workers = _options.workers;
     engine.backend = _options.backend;
-    auto core = IocpCore::Create(engine);
-    if (auto error = core->Start()) {
-        spdlog::error("cannot start the engine: {}", error.message());
-        return 2;
-    }
+    auto core = IocpCore::CreateStarted(engine);
+    if (!core) return 2;
     std::size_t nextIndex = 0;
     ServiceOptions serviceOptions;
     serviceOptions.idleTimeout = std::chrono::milliseconds::zero();  // bots in a quiet room stay

@@ -55,11 +55,8 @@ int ConsoleClient::Run(std::istream& input) {
     EngineOptions engine;
     engine.workers = _options.workers;
     engine.backend = _options.backend;
-    auto core = IocpCore::Create(engine);
-    if (auto error = core->Start()) {
-        spdlog::error("cannot start the engine: {}", error.message());
-        return 2;
-    }
+    auto core = IocpCore::CreateStarted(engine);
+    if (!core) return 2;
     std::shared_ptr<ServerListener> self = shared_from_this();
     ServiceOptions serviceOptions;
     // A quiet room is no reason to hang up: the server may say nothing for minutes. (The

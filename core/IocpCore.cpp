@@ -12,6 +12,15 @@ IocpCoreRef IocpCore::Create(EngineOptions options) {
     return IocpCoreRef(new IocpCore(std::move(options)));  // private constructor
 }
 
+IocpCoreRef IocpCore::CreateStarted(EngineOptions options) {
+    IocpCoreRef core = Create(std::move(options));
+    if (const std::error_code error = core->Start()) {
+        spdlog::error("cannot start the engine: {}", error.message());
+        return nullptr;
+    }
+    return core;
+}
+
 IocpCore::IocpCore(EngineOptions options) : _options(std::move(options)) {
     if (_options.workers == 0)
         _options.workers = std::max(1u, std::thread::hardware_concurrency());

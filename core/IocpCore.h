@@ -29,6 +29,9 @@ using IocpCoreRef = std::shared_ptr<IocpCore>;
 class IocpCore : public std::enable_shared_from_this<IocpCore> {
 public:
     static IocpCoreRef Create(EngineOptions options = {});
+    // Create and Start in one, for programs: nullptr if the engine cannot start, the reason
+    // logged ("cannot start the engine: ...").
+    static IocpCoreRef CreateStarted(EngineOptions options = {});
     ~IocpCore();
 
     // Not from a worker. Chooses the backend (logged), starts the workers, and returns once

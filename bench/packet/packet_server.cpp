@@ -52,11 +52,8 @@ int main(int argc, char** argv) {
     EngineOptions engine;
     engine.workers = workers;
     engine.backend = *ParseBackendKind(backend);
-    auto core = IocpCore::Create(engine);
-    if (auto error = core->Start()) {
-        spdlog::error("cannot start the engine: {}", error.message());
-        return 1;
-    }
+    auto core = IocpCore::CreateStarted(engine);
+    if (!core) return 1;
     auto server = ServerService::Create(core, NetAddress::Any(port),
                                         [] { return std::make_shared<BenchSession>(); });
     if (server->Start()) return 1;

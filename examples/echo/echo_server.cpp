@@ -29,11 +29,8 @@ int main(int argc, char** argv) {
     EngineOptions engine;
     engine.workers = workers;
     engine.backend = *ParseBackendKind(backend);
-    auto core = IocpCore::Create(engine);
-    if (auto error = core->Start()) {
-        spdlog::error("cannot start the engine: {}", error.message());
-        return 1;
-    }
+    auto core = IocpCore::CreateStarted(engine);
+    if (!core) return 1;
     ServiceOptions options;
     options.sendQueueLimit = sendCap;
     auto server = ServerService::Create(

@@ -58,6 +58,12 @@ TEST(BackendSelectorTest, RefusesIocpOnLinuxWhenTheEngineStarts) {
     auto core = IocpCore::Create(options);
     EXPECT_EQ(core->Start(), std::errc::not_supported);
     core->Stop();
+    EXPECT_EQ(IocpCore::CreateStarted(options), nullptr);
+    options.backend = BackendKind::Auto;
+    auto started = IocpCore::CreateStarted(options);
+    ASSERT_NE(started, nullptr);
+    EXPECT_TRUE(started->Running());
+    started->Stop();
 }
 #endif
 
