@@ -28,42 +28,23 @@ for tool in "$echo_server" "$echo_client" "$packet_server" "$packet_load"; do
 done
 ulimit -n "$(ulimit -Hn)"
 
-port=$((20000 + RANDOM % 20000))
-pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-start_server() {  # binary port -> sets server_pid
-  "$1" --port "$2" --workers 1 --backend "$backend" >/dev/null 2>&1 &
-  server_pid=$!
-  pids+=("$server_pid")
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "$1 did not start"; exit 1
-}
-
-stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
-
-field() { sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+source "$(dirname "$0")/../bench-lib.sh"
+port=$(first_port)
 
 # C_ECHO's wire size: 4-byte header + field tag + length byte(s) + payload.
 size=$(awk -v p="$payload" 'BEGIN{print 4 + (p > 0 ? 1 + (p < 128 ? 1 : (p < 16384 ? 2 : 3)) + p : 0)}')
-
-median() { tr ' ' '\n' <<<"$*" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 
 run_case() {  # mode pipeline -> sets r (msgs/s) and c (server cpu s per M msgs)
   local mode=$1 pipeline=$2 out n cpu_s
   port=$((port + 1))
   if [ "$mode" = raw ]; then
-    start_server "$echo_server" "$port"
+    start_server "$port" "$echo_server" --port "$port" --workers 1 --backend "$backend"
     out=$("$echo_client" --port "$port" --connections "$conns" --size "$size" \
       --pipeline "$pipeline" --duration "$seconds" --workers 1 --backend "$backend" \
       --server-pid "$server_pid" 2>/dev/null) || { echo "echo_client failed: $out"; exit 1; }
     n=$(field messages "$out"); r=$(field msgs_per_s "$out")
   else
-    start_server "$packet_server" "$port"
+    start_server "$port" "$packet_server" --port "$port" --workers 1 --backend "$backend"
     out=$("$packet_load" --port "$port" --connections "$conns" --payload "$payload" \
       --pipeline "$pipeline" --duration "$seconds" --workers 1 --backend "$backend" \
       --server-pid "$server_pid" 2>/dev/null) || { echo "packet_load failed: $out"; exit 1; }
