@@ -20,30 +20,16 @@ for tool in "$tavern_server" "$asio_server" "$client" "$idle"; do
 done
 ulimit -n "$(ulimit -Hn)"
 
-port_base=$((20000 + RANDOM % 20000))
-pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+source "$(dirname "$0")/../bench-lib.sh"
+port_base=$(first_port)
 
-start_server() {  # name port -> sets server_pid
-  local name=$1 port=$2
-  if [ "$name" = tavern ]; then
-    "$tavern_server" --port "$port" --workers 1 --backend "$backend" >/dev/null 2>&1 &
+start() {  # name port -> sets server_pid
+  if [ "$1" = tavern ]; then
+    start_server "$2" "$tavern_server" --port "$2" --workers 1 --backend "$backend"
   else
-    "$asio_server" --port "$port" --threads 1 >/dev/null 2>&1 &
+    start_server "$2" "$asio_server" --port "$2" --threads 1
   fi
-  server_pid=$!
-  pids+=("$server_pid")
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "server $name did not start"; exit 1
 }
-
-stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
-
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 declare -A rate mib cpu_gib cpu_mmsg
 printf '\nEcho benchmark: %s s per case, server 1 thread (Tavern on %s), load client 1 thread\n' \
@@ -55,7 +41,7 @@ for conns in 1 100 1000; do
   for size in 64 16384; do
     for name in tavern asio; do
       port=$((port + 1))
-      start_server "$name" "$port"
+      start "$name" "$port"
       out=$("$client" --port "$port" --connections "$conns" --size "$size" --pipeline "$pipeline" \
         --duration "$seconds" --workers 1 --server-pid "$server_pid" 2>/dev/null) || {
         echo "load client failed against $name: $out"; exit 1; }
@@ -87,7 +73,7 @@ rss_kib() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 printf '\nIdle connections: server resident memory with 10,000 idle connections\n'
 for name in tavern asio; do
   port=$((port + 1))
-  start_server "$name" "$port"
+  start "$name" "$port"
   before=$(rss_kib "$server_pid")
   coproc IDLE { "$idle" --port "$port" --count 10000 --hold 60; }
   read -r line <&"${IDLE[0]}"

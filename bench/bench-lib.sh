@@ -1,0 +1,34 @@
+# Shell functions shared by the benchmark scripts; sourced, not run. Loopback only.
+
+pids=()
+bench_cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; }
+trap bench_cleanup EXIT
+
+# start_server PORT COMMAND...: runs COMMAND in the background (output discarded), sets
+# server_pid, and returns once 127.0.0.1:PORT accepts a connection (exits after 5 s if not).
+start_server() {
+  local port=$1
+  shift
+  "$@" >/dev/null 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "$1 did not start on port $port"
+  exit 1
+}
+
+stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
+
+# field NAME LINE: the value of NAME=value in a program's one-line report.
+field() { sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# median NUMBERS...: the middle one (the upper middle of an even count).
+median() { tr ' ' '\n' <<<"$*" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+
+# A first port for the servers of one run, counted up from by the caller: random, so that two
+# runs do not meet, and below Linux's ephemeral range (32768+), where the load clients' own
+# connections (10,000 of them in the idle case) could already hold it.
+first_port() { echo $((20000 + RANDOM % 12000)); }
