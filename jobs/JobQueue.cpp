@@ -28,8 +28,8 @@ private:
     JobQueue* _previous;
 };
 
-// The owner waits here for a job that a pusher has counted but not yet enqueued: a few cycles
-// normally, longer only if that pusher was preempted in between.
+// The owner waits here when the mailbox said it held a job that a dequeue did not hand out yet:
+// a few cycles normally.
 void Backoff(unsigned spins) {
     if (spins < 64) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -77,35 +77,71 @@ void JobQueue::Post(Job job, bool mayRunHere) {
         _dropped.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    // Count first, then enqueue: the owner keeps the queue while the count says a job is coming,
-    // even if it cannot dequeue it yet.
-    const std::size_t before = _count.fetch_add(1, std::memory_order_acq_rel);
-    if (before == 0 && mayRunHere && tCurrent == nullptr) {
-        // This push made the queue busy and this thread owns it now. The mailbox is empty (every
-        // earlier job was taken out and counted off), so this job is first in line: run it
-        // without the round trip through the mailbox.
-        const JobQueueRef self = SelfOrNull();  // a job may drop the last reference
-        RunFirst(std::move(job));
-        return;
-    }
-    if (before == 0) {
-        // This push made the queue busy, but this thread already runs a queue (or is the timer
-        // thread): the queue goes to the GlobalQueue. The mailbox is empty, so the job waits in
-        // the owner's slot; a queue that gets one message at a time never touches the mailbox.
-        _firstJob = std::move(job);
-        if (!HandOff()) {
-            spdlog::debug("JobQueue {}: no scheduler to run it, jobs dropped",
-                          static_cast<void*>(this));
-            DropOwned();
+    const bool runHere = mayRunHere && tCurrent == nullptr;
+    if (TryAcquire()) {
+        // This thread owns the idle queue now. Its own earlier jobs, if any were left, would be
+        // visible to it in the mailbox: if the mailbox looks empty, this job is first in line
+        // and skips the round trip through it.
+        if (_mailbox.size_approx() == 0) {
+            if (runHere) {
+                const JobQueueRef self = SelfOrNull();  // a job may drop the last reference
+                RunFirst(std::move(job));
+                return;
+            }
+            // This thread already runs a queue (or is the timer thread): the queue goes to the
+            // GlobalQueue, the job waits in the owner's slot. A queue that gets one message at
+            // a time never touches the mailbox.
+            _firstJob = std::move(job);
+            _firstJobWaiting.store(true, std::memory_order_relaxed);
+        } else {
+            Enqueue(std::move(job));
         }
+        RunOrHandOff(runHere);
         return;
     }
+    Enqueue(std::move(job));
+    // The owner's TryRelease stores idle, fences, then looks at the mailbox; this push enqueued,
+    // fences, then looks at the state. Either the owner sees this job and keeps (or takes back)
+    // the queue, or this push sees the queue idle and takes it.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (TryAcquire()) RunOrHandOff(runHere);
+}
+
+void JobQueue::Enqueue(Job job) {
     if (!_mailbox.enqueue(std::move(job))) {
-        // Only an allocation failure; the count can no longer be trusted.
         spdlog::critical("JobQueue {}: out of memory in Push", static_cast<void*>(this));
         std::terminate();
     }
-    if (before >= _warnLength) WarnIfLong(before + 1);
+}
+
+bool JobQueue::TryAcquire() {
+    if (_state.load(std::memory_order_relaxed) != kIdle) return false;  // no RMW while owned
+    std::uint8_t expected = kIdle;
+    return _state.compare_exchange_strong(expected, kOwned, std::memory_order_acquire,
+                                          std::memory_order_relaxed);
+}
+
+bool JobQueue::TryRelease() {
+    // The release publishes this owner's work to the next owner (whose TryAcquire acquires);
+    // the fence orders it before the mailbox check (one full barrier, not two).
+    _state.store(kIdle, std::memory_order_release);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (_mailbox.size_approx() == 0) return true;
+    // A push came in meanwhile. Take the queue back, unless its pusher (or another) already did.
+    return !TryAcquire();
+}
+
+void JobQueue::RunOrHandOff(bool runHere) {
+    if (runHere) {
+        const JobQueueRef self = SelfOrNull();
+        Execute();
+        return;
+    }
+    if (!HandOff()) {
+        spdlog::debug("JobQueue {}: no scheduler to run it, jobs dropped",
+                      static_cast<void*>(this));
+        DropOwned();
+    }
 }
 
 void JobQueue::RunFirst(Job job) {
@@ -118,7 +154,7 @@ void JobQueue::RunFirst(Job job) {
         }
         job.Reset();
     }
-    if (_count.fetch_sub(1, std::memory_order_acq_rel) == 1) return;
+    if (TryRelease()) return;
     Execute();  // others pushed meanwhile: go on as the owner
 }
 
@@ -147,13 +183,13 @@ void JobQueue::Run(std::optional<Clock::time_point> lastCheck,
     };
     if (_firstJob) {
         Job job = std::move(_firstJob);
+        _firstJobWaiting.store(false, std::memory_order_relaxed);
         if (_closed.load(std::memory_order_acquire)) {
             _dropped.fetch_add(1, std::memory_order_relaxed);
         } else {
             RunOne(job);
         }
         job.Reset();
-        if (_count.fetch_sub(1, std::memory_order_acq_rel) == 1) return;
         if (sliceOver(1)) return;
     }
     std::array<Job, kBatch> batch;  // declared late: a one-job run does not build it
@@ -165,8 +201,8 @@ void JobQueue::Run(std::optional<Clock::time_point> lastCheck,
         }
         const std::size_t n = _mailbox.try_dequeue_bulk(batch.begin(), _batchHint);
         if (n == 0) {
-            // Counted but not enqueued yet (or not yet visible): we still own the queue and must
-            // not release it. Give it back to the GlobalQueue if the wait eats the slice.
+            if (TryRelease()) return;
+            // Taken back for a push that the mailbox did not hand out yet: rare and short.
             if (++idleSpins % 64 == 0 && sliceOver(0)) return;
             Backoff(idleSpins);
             continue;
@@ -183,8 +219,7 @@ void JobQueue::Run(std::optional<Clock::time_point> lastCheck,
             batch[i].Reset();  // captures die now, on the actor's thread
         }
         if (dropped != 0) _dropped.fetch_add(dropped, std::memory_order_relaxed);
-        // Decrement only for jobs taken out; reaching 0 releases the queue.
-        if (_count.fetch_sub(n, std::memory_order_acq_rel) == n) return;
+        if (n == _batchHint) WarnIfLong();  // a full batch: there may be a backlog
         if (sliceOver(n)) return;
     }
 }
@@ -236,21 +271,21 @@ bool JobQueue::HandOff() {
 void JobQueue::DropOwned() {
     if (_firstJob) {
         _firstJob.Reset();
+        _firstJobWaiting.store(false, std::memory_order_relaxed);
         _dropped.fetch_add(1, std::memory_order_relaxed);
-        if (_count.fetch_sub(1, std::memory_order_acq_rel) == 1) return;
     }
     std::array<Job, kBatch> batch;
     unsigned idleSpins = 0;
     for (;;) {
         const std::size_t n = _mailbox.try_dequeue_bulk(batch.begin(), batch.size());
         if (n == 0) {
+            if (TryRelease()) return;
             Backoff(++idleSpins);
             continue;
         }
         idleSpins = 0;
         for (std::size_t i = 0; i < n; ++i) batch[i].Reset();
         _dropped.fetch_add(n, std::memory_order_relaxed);
-        if (_count.fetch_sub(n, std::memory_order_acq_rel) == n) return;
     }
 }
 
@@ -282,14 +317,18 @@ void JobQueue::OnJobException(std::exception_ptr error) {
     }
 }
 
-void JobQueue::WarnIfLong(std::size_t length) {
-    // Look at the clock only on crossing the threshold and every 1024 jobs past it.
-    if (length != _warnLength + 1 && length % 1024 != 0) return;
+std::size_t JobQueue::PendingJobs() const {
+    return _mailbox.size_approx() + (_firstJobWaiting.load(std::memory_order_relaxed) ? 1 : 0);
+}
+
+void JobQueue::WarnIfLong() {
+    // Owner only, after a full batch: looks at the clock only when over the threshold.
+    const std::size_t length = _mailbox.size_approx();
+    if (length < _warnLength) return;
     const Clock::rep now = Clock::now().time_since_epoch().count();
-    Clock::rep last = _lastWarn.load(std::memory_order_relaxed);
     const Clock::rep second = Clock::duration(std::chrono::seconds(1)).count();
-    if (last != 0 && now - last < second) return;
-    if (!_lastWarn.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
+    if (_lastWarn != 0 && now - _lastWarn < second) return;
+    _lastWarn = now;
     spdlog::warn("JobQueue {}: {} jobs pending (warning threshold {}); the actor is overloaded",
                  static_cast<void*>(this), length, _warnLength);
 }
