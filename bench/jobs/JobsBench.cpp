@@ -302,7 +302,19 @@ private:
 }  // namespace tavern::bench
 
 int main(int argc, char** argv) {
-    benchmark::Initialize(&argc, argv);
+    // Two-thread rates on a shared or virtual machine drift from minute to minute: by default
+    // every case runs 5 times, the cases interleaved at random, and the medians are compared.
+    // Flags given on the command line come later and win.
+    std::vector<char*> args{argv[0]};
+    std::string repetitions = "--benchmark_repetitions=5";
+    std::string interleave = "--benchmark_enable_random_interleaving=true";
+    std::string aggregates = "--benchmark_report_aggregates_only=true";
+    for (std::string* flag : {&repetitions, &interleave, &aggregates}) args.push_back(flag->data());
+    for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+    int count = static_cast<int>(args.size());
+    benchmark::Initialize(&count, args.data());
+    argc = count;
+    argv = args.data();
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     tavern::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);

@@ -44,10 +44,10 @@ private:
 };
 
 // The baseline actor: the course engine's JobQueue. Mailbox = std::mutex + std::deque of
-// std::function; same protocol as Tavern's (the push that takes the count from 0 runs it, or
-// sends it to the GlobalQueue if its thread already runs an actor); the runner takes every job
-// at once under the lock (PopAll, into a vector it reuses) and checks the same time slice once
-// per batch.
+// std::function and an atomic count of pending jobs: the push that takes the count from 0 runs
+// it, or sends it to the GlobalQueue if its thread already runs an actor, as Tavern's push that
+// finds the queue idle does. The runner takes every job at once under the lock (PopAll, into a
+// vector it reuses) and checks the same time slice once per batch.
 class MutexJobQueue : public std::enable_shared_from_this<MutexJobQueue> {
 public:
     MutexJobQueue(MutexGlobalQueue& global, Clock::duration slice)
