@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <barrier>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -160,19 +159,19 @@ TEST(JobQueueTest, APushRacingTheOwnersReleaseIsNeverStranded) {
         Scheduler::Create(SchedulerOptions{.timeSlice = 10s, .queueWarnLength = 1u << 30});
     auto queue = std::make_shared<JobQueue>(scheduler);
     constexpr int kRounds = 20000;
-    std::barrier round(2);
+    std::atomic<int> arrived{0};  // a spin barrier: both threads leave each round together
     std::atomic<bool> stranded{false};
     auto pusher = [&] {
         std::atomic<int> ran{0};
         for (int i = 0; i < kRounds; ++i) {
-            round.arrive_and_wait();
+            arrived.fetch_add(1);
+            while (arrived.load() < 2 * (i + 1) && !stranded.load()) std::this_thread::yield();
             if (stranded.load()) return;  // the other one gave up: so does this one
             queue->DoAsync([&ran] { ran.fetch_add(1, std::memory_order_release); });
             const auto deadline = Clock::now() + std::chrono::seconds(10);
             while (ran.load(std::memory_order_acquire) != i + 1) {
                 if (Clock::now() > deadline) {
                     stranded.store(true);
-                    round.arrive_and_drop();
                     return;
                 }
                 std::this_thread::yield();
