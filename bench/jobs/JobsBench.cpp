@@ -7,7 +7,8 @@
 //                 room never runs inline, it goes through the GlobalQueue (the game-server case)
 //   PingPong/N    N messages bounce between two actors through the GlobalQueue, two workers
 //
-// At the end a table gives Tavern / baseline for each pair.
+// The cases run in paired rounds (PairedRounds.h); at the end a table gives Tavern / baseline for
+// each case: the median over the rounds of the ratio within a round.
 
 #include <benchmark/benchmark.h>
 
@@ -15,16 +16,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <cstdio>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <thread>
 #include <vector>
 
 #include "MutexJobQueue.h"
+#include "PairedRounds.h"
 #include "jobs/JobQueue.h"
 #include "jobs/Scheduler.h"
 
@@ -258,66 +257,16 @@ BENCHMARK_TEMPLATE(PingPong, MutexImpl)
     ->MinTime(0.5)
     ->UseRealTime();
 
-// Prints the usual table, then Tavern / Mutex for each benchmark that ran for both.
-class RatioReporter : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run>& runs) override {
-        ConsoleReporter::ReportRuns(runs);
-        for (const Run& run : runs) {
-            if (run.error_occurred) continue;
-            // One run, or the median of repetitions.
-            if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median") continue;
-            for (const auto& [name, counter] : run.counters) {
-                if (name.find("/s") == std::string::npos) continue;
-                _rates[Label(run.run_name.str())] = {name, counter.value};
-            }
-        }
-    }
-    void Finalize() override {
-        ConsoleReporter::Finalize();
-        std::printf("\n%-20s %14s %14s %10s\n", "benchmark", "Tavern", "Mutex", "Tavern/Mutex");
-        for (const auto& [name, rate] : _rates) {
-            const auto at = name.find("/Tavern");
-            if (at == std::string::npos) continue;
-            const std::string other = name.substr(0, at) + "/Mutex" + name.substr(at + 7);
-            const auto found = _rates.find(other);
-            if (found == _rates.end()) continue;
-            const std::string label = name.substr(0, at) + name.substr(at + 7);
-            std::printf("%-20s %12.2fM %12.2fM %9.2fx  %s\n", label.c_str(), rate.second / 1e6,
-                        found->second.second / 1e6, rate.second / found->second.second,
-                        rate.first.c_str());
-        }
-    }
-
-private:
-    // "PingPong/Tavern/64/min_time:0.500/real_time" -> "PingPong/Tavern/64"
-    static std::string Label(const std::string& name) {
-        return name.substr(0, name.find("/min_time"));
-    }
-
-    std::map<std::string, std::pair<std::string, double>> _rates;
-};
-
 }  // namespace
 }  // namespace tavern::bench
 
 int main(int argc, char** argv) {
-    // Two-thread rates on a shared or virtual machine drift from minute to minute: by default
-    // every case runs 5 times, the cases interleaved at random, and the medians are compared.
-    // Flags given on the command line come later and win.
-    std::vector<char*> args{argv[0]};
-    std::string repetitions = "--benchmark_repetitions=5";
-    std::string interleave = "--benchmark_enable_random_interleaving=true";
-    std::string aggregates = "--benchmark_report_aggregates_only=true";
-    for (std::string* flag : {&repetitions, &interleave, &aggregates}) args.push_back(flag->data());
-    for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
-    int count = static_cast<int>(args.size());
-    benchmark::Initialize(&count, args.data());
-    argc = count;
-    argv = args.data();
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    tavern::bench::RatioReporter reporter;
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    benchmark::Shutdown();
-    return 0;
+    // A server is a multi-threaded process from its first moment. glibc takes shortcuts until a
+    // process starts its first thread (the one-producer baseline ran at 31M jobs/s before the
+    // first two-thread case here, 17M after): start one now, so every round measures alike.
+    std::thread([] {}).join();
+    return tavern::bench::RunPairedRounds(
+        argc, argv,
+        {"OneProducer", "TwoProducers", "RoomFromTwoActors", "PingPong/1", "PingPong/64"},
+        {"Tavern", "Mutex"});
 }
