@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/BackendSelector.h"
+#include "core/Service.h"
 
 namespace tavern {
 
@@ -56,7 +57,24 @@ std::error_code IocpCore::Start() {
     return {};
 }
 
+void IocpCore::TrackService(std::weak_ptr<Service> service) {
+    std::lock_guard guard(_servicesLock);
+    std::erase_if(_services, [](const std::weak_ptr<Service>& s) { return s.expired(); });
+    _services.push_back(std::move(service));
+}
+
 void IocpCore::Stop() {
+    // Services first, while the workers still run: their sessions' operations complete and each
+    // session is released. (Stopped with the workers gone, a session with a receive pending was
+    // never released: its operation, which holds it, never completed.)
+    std::vector<std::weak_ptr<Service>> services;
+    {
+        std::lock_guard guard(_servicesLock);
+        services.swap(_services);
+    }
+    for (const auto& weak : services) {
+        if (auto service = weak.lock()) service->Stop();
+    }
     _running.store(false, std::memory_order_release);
     for (auto& worker : _workers) worker->RequestStop();
     for (auto& worker : _workers) worker->Join();

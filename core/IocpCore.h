@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <system_error>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct EngineOptions {
 };
 
 class IocpCore;
+class Service;
 using IocpCoreRef = std::shared_ptr<IocpCore>;
 
 // The completion engine: the worker threads, their backends, and the actor scheduler
@@ -37,8 +39,9 @@ public:
     // Not from a worker. Chooses the backend (logged), starts the workers, and returns once
     // every worker has its backend, or the first error.
     std::error_code Start();
-    // Not from a worker. Stops and joins the workers and drops pending actors and timers.
-    // Stop services first so their sessions close cleanly.
+    // Not from a worker. Stops the services still running on this engine (Service::Stop: each
+    // session flushes and closes, and is released), then stops and joins the workers and drops
+    // pending actors and timers. Idempotent.
     void Stop();
 
     // Safe to call from any thread.
@@ -51,11 +54,17 @@ public:
     Worker& PickWorker();
     bool Running() const { return _running.load(std::memory_order_acquire); }
 
+    // --- Engine internals ------------------------------------------------------------------------
+    // A service that has started (listens, or has a session): Stop() stops it if it still runs.
+    void TrackService(std::weak_ptr<Service> service);
+
 private:
     explicit IocpCore(EngineOptions options);
     void WakeIdleWorker();
 
     EngineOptions _options;
+    std::mutex _servicesLock;
+    std::vector<std::weak_ptr<Service>> _services;
     BackendKind _kind = BackendKind::Auto;
     SchedulerRef _scheduler;
     std::vector<std::unique_ptr<Worker>> _workers;

@@ -53,7 +53,13 @@ bool Service::Stop(std::chrono::milliseconds timeout) {
     return clean;
 }
 
+void Service::TrackOnce() {
+    if (_tracked.load(std::memory_order_relaxed) || _tracked.exchange(true)) return;
+    _core->TrackService(weak_from_this());
+}
+
 SessionRef Service::AdoptSocket(SocketHandle socket, const NetAddress& peer, Worker& home) {
+    TrackOnce();
     SessionRef session = _factory();
     if (!session) {
         socket::Close(socket);
@@ -102,6 +108,7 @@ std::error_code ServerService::Start() {
         _listener.reset();
         return error;
     }
+    TrackOnce();
     _listener->StartAccept(Core().GetWorker(0));
     spdlog::info("server: listening on {}", _listener->LocalAddress().ToString());
     return {};

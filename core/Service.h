@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -70,6 +71,8 @@ public:
 protected:
     // Makes, attaches and registers a session for `socket`; nullptr if refused.
     SessionRef AdoptSocket(SocketHandle socket, const NetAddress& peer, Worker& home);
+    // Once: tells the engine about this service, so that IocpCore::Stop stops it if it runs.
+    void TrackOnce();
     virtual void OnStop() {}
 
 private:
@@ -80,6 +83,7 @@ private:
     mutable std::mutex _lock;
     mutable std::condition_variable _changed;
     std::unordered_map<std::uint64_t, SessionRef> _sessions;
+    std::atomic<bool> _tracked{false};
 };
 
 // Accepts connections on one address.
@@ -99,7 +103,9 @@ public:
 
     // --- Engine internals, on the listener's worker --------------------------------------------
     void OnAccepted(SocketHandle socket);
-    void CountRefusedForDescriptors() { Counters().refused.fetch_add(1, std::memory_order_relaxed); }
+    void CountRefusedForDescriptors() {
+        Counters().refused.fetch_add(1, std::memory_order_relaxed);
+    }
 
 protected:
     void OnStop() override;

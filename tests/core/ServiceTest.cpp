@@ -107,6 +107,47 @@ private:
     std::atomic<int>& _failures;
 };
 
+// Counts its connects and disconnects; receives and keeps quiet.
+class QuietSession final : public Session {
+public:
+    QuietSession(std::atomic<int>& connected, std::atomic<int>& disconnected)
+        : _connected(connected), _disconnected(disconnected) {}
+
+protected:
+    void OnConnected() override { _connected.fetch_add(1); }
+    void OnDisconnected() override { _disconnected.fetch_add(1); }
+
+private:
+    std::atomic<int>& _connected;
+    std::atomic<int>& _disconnected;
+};
+
+TEST_P(ServiceTest, EngineStopWithServicesRunningClosesAndReleasesEverySession) {
+    // The course engine's order of shutdown: the engine, with its services still up. Every
+    // session has a receive pending, which holds it until it completes.
+    constexpr int kSessions = 5;
+    std::atomic<int> connected{0};
+    std::atomic<int> disconnected{0};
+    auto quiet = [&] { return std::make_shared<QuietSession>(connected, disconnected); };
+    auto server = StartServer(quiet);
+    auto client = MakeClient(server->LocalAddress(), quiet);
+    EXPECT_EQ(client->Connect(kSessions), static_cast<std::size_t>(kSessions));
+    ASSERT_TRUE(WaitUntil([&] { return connected.load() == 2 * kSessions; }));
+    std::vector<std::weak_ptr<Session>> sessions;
+    for (const auto& service :
+         {std::static_pointer_cast<Service>(server), std::static_pointer_cast<Service>(client)}) {
+        for (const SessionRef& session : service->Sessions()) sessions.push_back(session);
+    }
+    ASSERT_EQ(sessions.size(), static_cast<std::size_t>(2 * kSessions));
+
+    core->Stop();
+
+    EXPECT_EQ(server->SessionCount(), 0u);
+    EXPECT_EQ(client->SessionCount(), 0u);
+    EXPECT_EQ(disconnected.load(), 2 * kSessions);
+    for (const auto& session : sessions) EXPECT_TRUE(session.expired()) << "a session leaked";
+}
+
 TEST_P(ServiceTest, ConnectToAClosedPortFailsCleanly) {
     // A port that was free a moment ago: bind, read the port, close.
     std::error_code error;
