@@ -137,6 +137,14 @@ public:
     static JobQueue* Current();
 
 protected:
+    // Safe to call from any thread: this actor as its own class T (a class derived from
+    // JobQueue), for handing out shared handles without a cast in every subclass.
+    template <class T>
+        requires std::derived_from<T, JobQueue>
+    std::shared_ptr<T> SharedAs() {
+        return std::static_pointer_cast<T>(shared_from_this());
+    }
+
     // Called on the running thread when a job throws; the queue then goes on with the next job.
     // The default logs with spdlog::error. Exceptions thrown from here are logged and swallowed.
     virtual void OnJobException(std::exception_ptr error);
