@@ -59,4 +59,9 @@ bool Handle_S_ERROR(tavern::PacketSessionRef& session, S_ERROR& pkt) {
     return true;
 }
 
+bool Handle_S_KICKED(tavern::PacketSessionRef& session, S_KICKED& pkt) {
+    Server(session).Listener().OnKicked(Server(session), pkt);
+    return true;
+}
+
 }  // namespace Protocol
