@@ -3,6 +3,9 @@
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <thread>
+
 #include "store/Migrations.h"
 #include "store/sqlite/SqliteStatement.h"
 
@@ -79,7 +82,7 @@ SqliteStore::SqliteStore(PrivateTag, const std::string& path, const StoreOptions
         sqlite3_busy_timeout(_db, static_cast<int>(options.connectTimeout.count() * 1000));
         // WAL: readers in other processes never block the writer. FULL: a commit is on disk
         // when the call returns (the account row before S_LOGIN says it was created).
-        Exec("PRAGMA journal_mode = WAL");
+        SetWalMode(options.connectTimeout);
         Exec("PRAGMA synchronous = FULL");
         Exec("PRAGMA foreign_keys = ON");
         Migrate();
@@ -111,6 +114,18 @@ void SqliteStore::Check(sqlite3* db, int rc) {
             throw StoreError(StoreErrorKind::Unavailable, "sqlite: " + message);
         default:
             throw StoreError(StoreErrorKind::Failed, "sqlite: " + message);
+    }
+}
+
+void SqliteStore::SetWalMode(std::chrono::seconds timeout) {
+    // Switching a new file to WAL takes an exclusive lock and, when another process is doing
+    // the same, fails with SQLITE_BUSY at once instead of calling the busy handler: retry.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const int rc = sqlite3_exec(_db, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+        if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+            return Check(_db, rc);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,6 +49,7 @@ private:
 
     // Under _mutex.
     void Exec(const char* sql);
+    void SetWalMode(std::chrono::seconds timeout);
     void Migrate();
     int CurrentVersion();
     std::optional<Account> ReadAccount(SqliteStatement& statement);
