@@ -75,7 +75,7 @@ SqliteStore::SqliteStore(PrivateTag, const std::string& path, const StoreOptions
     if (rc != SQLITE_OK) {
         const std::string message = _db ? sqlite3_errmsg(_db) : sqlite3_errstr(rc);
         sqlite3_close_v2(_db);
-        throw StoreError(StoreErrorKind::Unavailable, message);
+        throw StoreError(StoreErrorKind::Unavailable, "sqlite: " + message);
     }
     try {
         sqlite3_extended_result_codes(_db, 1);

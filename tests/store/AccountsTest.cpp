@@ -1,6 +1,9 @@
 // The store suite, once per backend (StoreFixture.h): logins through Accounts.
 #include "store/Accounts.h"
 
+#include <latch>
+#include <thread>
+
 #include "tests/store/StoreFixture.h"
 
 namespace tavern::store::test {
@@ -56,6 +59,26 @@ TEST_P(StoreTest, ANameVariantIsTakenUnlessItsPasswordIsTheAccountsOne) {
         EXPECT_EQ(owner.account.name, "Alice");
     }
     EXPECT_EQ(_db->QueryValue("SELECT count(*) FROM accounts"), "1");
+}
+
+TEST_P(StoreTest, TwoFirstLoginsRacingForOneNameMakeOneAccount) {
+    Accounts accounts(*_store, PasswordHasher(PasswordCost::Min));
+    for (int round = 0; round < 10; ++round) {
+        const std::string name = "twin" + std::to_string(round);
+        LoginOutcome outcomes[2];
+        std::latch start(2);
+        std::thread threads[2];
+        for (int i = 0; i < 2; ++i)
+            threads[i] = std::thread([&, i] {
+                start.arrive_and_wait();
+                outcomes[i] = accounts.Login(Request(name, "same password"));
+            });
+        for (std::thread& thread : threads) thread.join();
+        ASSERT_TRUE(outcomes[0].Succeeded() && outcomes[1].Succeeded()) << name;
+        EXPECT_NE(outcomes[0].status, outcomes[1].status) << name;  // one Created, one LoggedIn
+        EXPECT_EQ(outcomes[0].account.playerId, outcomes[1].account.playerId) << name;
+    }
+    EXPECT_EQ(_db->QueryValue("SELECT count(*) FROM accounts"), "10");
 }
 
 TEST_P(StoreTest, FiveFailuresLockTheAccountEvenForItsRightPassword) {
