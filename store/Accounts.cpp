@@ -8,13 +8,20 @@ namespace tavern::store {
 
 std::string_view ReasonText(LoginStatus status) {
     switch (status) {
-        case LoginStatus::LoggedIn: return "";
-        case LoginStatus::Created: return "";
-        case LoginStatus::WrongNameOrPassword: return "wrong name or password";
-        case LoginStatus::NameTaken: return "name taken";
-        case LoginStatus::InvalidName: return "the name has no visible characters";
-        case LoginStatus::InvalidPassword: return "a password is 1 to 128 bytes";
-        case LoginStatus::TooManyAttempts: return "too many attempts";
+        case LoginStatus::LoggedIn:
+            return "";
+        case LoginStatus::Created:
+            return "";
+        case LoginStatus::WrongNameOrPassword:
+            return "wrong name or password";
+        case LoginStatus::NameTaken:
+            return "name taken";
+        case LoginStatus::InvalidName:
+            return "the name has no visible characters";
+        case LoginStatus::InvalidPassword:
+            return "a password is 1 to 128 bytes";
+        case LoginStatus::TooManyAttempts:
+            return "too many attempts";
     }
     return "refused";
 }

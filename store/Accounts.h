@@ -51,6 +51,7 @@ public:
     // `limiter` may be null (no limit). Both must outlive this object.
     Accounts(Store& store, PasswordHasher hasher, LoginLimiter* limiter = nullptr);
 
+    // Any thread, concurrently; blocks (hashing and database calls): a blocking executor's.
     LoginOutcome Login(const LoginRequest& request);
 
 private:

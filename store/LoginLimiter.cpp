@@ -86,9 +86,9 @@ void LoginLimiter::Sweep(Map& map, Clock::time_point now) {
     order.reserve(map.size());
     for (auto it = map.begin(); it != map.end(); ++it) {
         const Entry& e = it->second;
-        order.emplace_back(std::max(e.lockedUntil, e.failures.empty() ? Clock::time_point{}
-                                                                       : e.failures.back()),
-                           it);
+        order.emplace_back(
+            std::max(e.lockedUntil, e.failures.empty() ? Clock::time_point{} : e.failures.back()),
+            it);
     }
     auto middle = order.begin() + static_cast<std::ptrdiff_t>(order.size() / 2);
     std::nth_element(order.begin(), middle, order.end(),

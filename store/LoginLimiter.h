@@ -39,7 +39,7 @@ public:
     explicit LoginLimiter(Options options = {}, Now now = &Clock::now);
 
     // Whether an attempt on `account` (its canonical name) from `address` may go ahead. False:
-    // refuse it with "too many attempts" (counted in Refused()).
+    // refuse it with "too many attempts" (counted in Refused()). Any thread (each method).
     bool Allow(std::string_view account, std::string_view address);
     // A failed attempt: a wrong password, or an unknown name.
     void RecordFailure(std::string_view account, std::string_view address);

@@ -19,7 +19,9 @@ struct FreeDeleter {
 };
 using Buffer = std::unique_ptr<uint8_t, FreeDeleter>;
 
-const uint8_t* Bytes(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+const uint8_t* Bytes(const std::string& s) {
+    return reinterpret_cast<const uint8_t*>(s.data());
+}
 
 std::string Adopt(uint8_t* p, size_t length) {
     if (p == nullptr) throw std::bad_alloc();  // libunistring fails only on ENOMEM for valid UTF-8

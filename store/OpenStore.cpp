@@ -18,9 +18,8 @@ StoreRef OpenStore(std::string_view url, const StoreOptions& options) {
     }
     if (url.starts_with("postgresql://") || url.starts_with("postgres://"))
         return PostgresStore::Open(std::string(url), options);
-    throw StoreError(StoreErrorKind::Invalid,
-                     "unknown database URL '" + RedactUrl(url) +
-                         "' (expected sqlite:PATH or postgresql://...)");
+    throw StoreError(StoreErrorKind::Invalid, "unknown database URL '" + RedactUrl(url) +
+                                                  "' (expected sqlite:PATH or postgresql://...)");
 }
 
 std::string RedactUrl(std::string_view url) {

@@ -28,9 +28,12 @@ std::optional<PasswordCost> ParsePasswordCost(std::string_view text) {
 
 std::string_view ToString(PasswordCost cost) {
     switch (cost) {
-        case PasswordCost::Interactive: return "interactive";
-        case PasswordCost::Moderate: return "moderate";
-        case PasswordCost::Min: return "min";
+        case PasswordCost::Interactive:
+            return "interactive";
+        case PasswordCost::Moderate:
+            return "moderate";
+        case PasswordCost::Min:
+            return "min";
     }
     return "unknown";
 }

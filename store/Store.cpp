@@ -20,8 +20,9 @@ void Store::CheckKeyValue(std::string_view key, std::string_view value) const {
 std::string Store::CanonicalOrThrow(std::string_view name) {
     std::optional<std::string> canonical = NameRule::Canonicalize(name);
     if (!canonical)
-        throw StoreError(StoreErrorKind::Invalid, "the name is not valid UTF-8 or has no "
-                                                  "visible characters");
+        throw StoreError(StoreErrorKind::Invalid,
+                         "the name is not valid UTF-8 or has no "
+                         "visible characters");
     return std::move(*canonical);
 }
 

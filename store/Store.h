@@ -29,17 +29,19 @@ public:
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
-    // The schema version this program knows (the last migration).
+    // The schema version this program knows (the last migration). Any thread.
     static int KnownSchemaVersion();
 
     // "sqlite" or "postgresql". Safe from any thread.
     virtual std::string_view Kind() const = 0;
-    // The schema version of the database (after the migrations applied at open).
+    // The schema version of the database (after the migrations applied at open). Any thread;
+    // blocks.
     virtual int SchemaVersion() = 0;
 
     // Creates an account under `name` (valid UTF-8) with a hash from PasswordHasher. The
     // canonical name (NameRule) is the unique key: NameTaken if an account has it already.
     // The player id is assigned here and never changes. Durable when it returns Created.
+    // Any thread; blocks (each method below too).
     virtual CreateAccountResult CreateAccount(std::string_view name,
                                               std::string_view passwordHash) = 0;
     // The account whose canonical name equals `name`'s, if any.

@@ -28,9 +28,13 @@ std::string FirstLine(std::string_view message) {
     return line.empty() ? std::string("unknown error") : line;
 }
 
-PgResult::~PgResult() { PQclear(_result); }
+PgResult::~PgResult() {
+    PQclear(_result);
+}
 
-int PgResult::Rows() const { return PQntuples(_result); }
+int PgResult::Rows() const {
+    return PQntuples(_result);
+}
 
 std::string_view PgResult::Get(int row, int column) const {
     return std::string_view(PQgetvalue(_result, row, column),
@@ -58,14 +62,20 @@ std::unique_ptr<PgConnection> PgConnection::Connect(const std::string& url,
         throw StoreError(StoreErrorKind::Unavailable, "database unavailable: " + message);
     }
     PQsetNoticeProcessor(conn, &IgnoreNotice, nullptr);
-    return std::unique_ptr<PgConnection>(new PgConnection(conn));
+    return std::make_unique<PgConnection>(PrivateTag{}, conn);
 }
 
-PgConnection::~PgConnection() { PQfinish(_conn); }
+PgConnection::~PgConnection() {
+    PQfinish(_conn);
+}
 
-bool PgConnection::Broken() const { return PQstatus(_conn) != CONNECTION_OK; }
+bool PgConnection::Broken() const {
+    return PQstatus(_conn) != CONNECTION_OK;
+}
 
-PgResult PgConnection::Exec(const char* sql) { return Check(PQexec(_conn, sql)); }
+PgResult PgConnection::Exec(const char* sql) {
+    return Check(PQexec(_conn, sql));
+}
 
 PgResult PgConnection::Query(const char* sql, std::initializer_list<PgParam> params,
                              bool binaryResult) {
@@ -87,9 +97,8 @@ PgResult PgConnection::Query(const char* sql, std::initializer_list<PgParam> par
         lengths.push_back(static_cast<int>(param.value.size()));
         formats.push_back(param.binary ? 1 : 0);
     }
-    return Check(PQexecParams(_conn, sql, static_cast<int>(values.size()), nullptr,
-                              values.data(), lengths.data(), formats.data(),
-                              binaryResult ? 1 : 0));
+    return Check(PQexecParams(_conn, sql, static_cast<int>(values.size()), nullptr, values.data(),
+                              lengths.data(), formats.data(), binaryResult ? 1 : 0));
 }
 
 PgResult PgConnection::Check(pg_result* raw) {
@@ -97,9 +106,8 @@ PgResult PgConnection::Check(pg_result* raw) {
     const ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
     const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
-    const std::string message =
-        FirstLine(raw && *PQresultErrorMessage(raw) ? PQresultErrorMessage(raw)
-                                                    : PQerrorMessage(_conn));
+    const std::string message = FirstLine(
+        raw && *PQresultErrorMessage(raw) ? PQresultErrorMessage(raw) : PQerrorMessage(_conn));
     if (Broken() || state == nullptr || IsUnavailable(state))
         throw StoreError(StoreErrorKind::Unavailable, "database unavailable: " + message);
     throw StoreError(StoreErrorKind::Failed, "postgresql: " + message);

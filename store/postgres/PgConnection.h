@@ -40,24 +40,30 @@ struct PgParam {
 // StoreError: Unavailable when the connection is lost or the server refuses connections now,
 // Failed for other errors, each with the server's first message line.
 class PgConnection {
+    struct PrivateTag {
+        explicit PrivateTag() = default;
+    };
+
 public:
     // Connects; throws StoreError(Unavailable). `url` is a libpq URI; `timeout` is used unless
     // the URI sets connect_timeout itself.
     static std::unique_ptr<PgConnection> Connect(const std::string& url,
                                                  std::chrono::seconds timeout);
+    PgConnection(PrivateTag, pg_conn* conn) : _conn(conn) {}
     ~PgConnection();
     PgConnection(const PgConnection&) = delete;
     PgConnection& operator=(const PgConnection&) = delete;
 
-    // Fixed SQL with no parameters (may hold several statements).
+    // Fixed SQL with no parameters (may hold several statements). By the lease's holder.
     PgResult Exec(const char* sql);
+    // By the lease's holder.
     PgResult Query(const char* sql, std::initializer_list<PgParam> params,
                    bool binaryResult = false);
-    // Whether the connection is lost (the server went away): it must not be reused.
+    // Whether the connection is lost (the server went away): it must not be reused. By the
+    // lease's holder, or the pool when it gets the connection back.
     bool Broken() const;
 
 private:
-    explicit PgConnection(pg_conn* conn) : _conn(conn) {}
     PgResult Check(pg_result* result);
 
     pg_conn* _conn;

@@ -24,7 +24,8 @@ public:
             : _pool(&pool), _connection(std::move(connection)) {}
         ~Lease();
         Lease(Lease&& other) noexcept
-            : _pool(std::exchange(other._pool, nullptr)), _connection(std::move(other._connection)) {}
+            : _pool(std::exchange(other._pool, nullptr)),
+              _connection(std::move(other._connection)) {}
         Lease& operator=(Lease&&) = delete;
         Lease(const Lease&) = delete;
 

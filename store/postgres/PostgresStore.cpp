@@ -14,7 +14,9 @@ namespace {
 // pg_advisory_xact_lock key for migrations: every process migrating this database queues here.
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7377546100015)";
 
-std::string Number(std::uint64_t value) { return std::to_string(value); }
+std::string Number(std::uint64_t value) {
+    return std::to_string(value);
+}
 
 // Shortest text that reads back as the same float.
 void AppendFloat(std::string& out, float value) {
@@ -78,15 +80,14 @@ void PostgresStore::Migrate(PgConnection& connection) {
     connection.Exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
         "description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
-    const int current =
-        Parse<int>(connection.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-                       .Get(0, 0));
+    const int current = Parse<int>(
+        connection.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Get(0, 0));
     if (current > KnownSchemaVersion())
-        throw StoreError(StoreErrorKind::Schema,
-                         "database " + _url + " has schema version " + std::to_string(current) +
-                             ", newer than this program knows (" +
-                             std::to_string(KnownSchemaVersion()) +
-                             "): refusing to use it; run a newer Tavern");
+        throw StoreError(StoreErrorKind::Schema, "database " + _url + " has schema version " +
+                                                     std::to_string(current) +
+                                                     ", newer than this program knows (" +
+                                                     std::to_string(KnownSchemaVersion()) +
+                                                     "): refusing to use it; run a newer Tavern");
     for (const Migration& migration : AllMigrations()) {
         if (migration.version <= current) continue;
         connection.Exec(std::string(migration.postgres).c_str());
@@ -100,8 +101,8 @@ void PostgresStore::Migrate(PgConnection& connection) {
 
 int PostgresStore::SchemaVersion() {
     return WithConnection([](PgConnection& c, int) {
-        return Parse<int>(c.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-                              .Get(0, 0));
+        return Parse<int>(
+            c.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Get(0, 0));
     });
 }
 
@@ -124,10 +125,9 @@ CreateAccountResult PostgresStore::CreateAccount(std::string_view name,
             "ON CONFLICT (canonical_name) DO NOTHING RETURNING player_id",
             {{name}, {canonical}, {passwordHash}});
         if (result.Rows() == 1)
-            return CreateAccountResult{
-                CreateStatus::Created,
-                Account{Parse<PlayerId>(result.Get(0, 0)), std::string(name), canonical,
-                        std::string(passwordHash)}};
+            return CreateAccountResult{CreateStatus::Created,
+                                       Account{Parse<PlayerId>(result.Get(0, 0)), std::string(name),
+                                               canonical, std::string(passwordHash)}};
         // A retry after a lost connection may find the row its first attempt committed: the
         // hash (salted, so unique) says it is ours.
         if (attempt > 0) {
@@ -172,23 +172,23 @@ std::size_t PostgresStore::SavePlayerStates(std::span<const PlayerState> states)
     ids += '}', rooms += '}', xs += '}', ys += '}';
     return WithConnection([&](PgConnection& c, int) {
         return c
-            .Query("INSERT INTO player_states (player_id, room_id, x, y) "
-                   "SELECT u.player_id, u.room_id, u.x, u.y "
-                   "FROM unnest($1::bigint[], $2::bigint[], $3::real[], $4::real[]) "
-                   "AS u (player_id, room_id, x, y) "
-                   "WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.player_id = u.player_id) "
-                   "ON CONFLICT (player_id) DO UPDATE SET room_id = EXCLUDED.room_id, "
-                   "x = EXCLUDED.x, y = EXCLUDED.y, saved_at = now()",
-                   {{ids}, {rooms}, {xs}, {ys}})
+            .Query(
+                "INSERT INTO player_states (player_id, room_id, x, y) "
+                "SELECT u.player_id, u.room_id, u.x, u.y "
+                "FROM unnest($1::bigint[], $2::bigint[], $3::real[], $4::real[]) "
+                "AS u (player_id, room_id, x, y) "
+                "WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.player_id = u.player_id) "
+                "ON CONFLICT (player_id) DO UPDATE SET room_id = EXCLUDED.room_id, "
+                "x = EXCLUDED.x, y = EXCLUDED.y, saved_at = now()",
+                {{ids}, {rooms}, {xs}, {ys}})
             .Affected();
     });
 }
 
 std::optional<PlayerState> PostgresStore::LoadPlayerState(PlayerId playerId) {
     return WithConnection([&](PgConnection& c, int) -> std::optional<PlayerState> {
-        PgResult result =
-            c.Query("SELECT room_id, x, y FROM player_states WHERE player_id = $1",
-                    {{Number(playerId)}});
+        PgResult result = c.Query("SELECT room_id, x, y FROM player_states WHERE player_id = $1",
+                                  {{Number(playerId)}});
         if (result.Rows() == 0) return std::nullopt;
         return PlayerState{playerId, Parse<std::uint32_t>(result.Get(0, 0)),
                            Parse<float>(result.Get(0, 1)), Parse<float>(result.Get(0, 2))};
@@ -222,9 +222,10 @@ void PostgresStore::PutValue(PlayerId playerId, std::string_view key, std::strin
             throw StoreError(StoreErrorKind::Invalid,
                              "player " + id + " already has " +
                                  std::to_string(_options.maxKeysPerPlayer) + " keys");
-        c.Query("INSERT INTO player_values (player_id, key, value) VALUES ($1, $2, $3) "
-                "ON CONFLICT (player_id, key) DO UPDATE SET value = EXCLUDED.value",
-                {{id}, {key}, {value, /*binary=*/true}});
+        c.Query(
+            "INSERT INTO player_values (player_id, key, value) VALUES ($1, $2, $3) "
+            "ON CONFLICT (player_id, key) DO UPDATE SET value = EXCLUDED.value",
+            {{id}, {key}, {value, /*binary=*/true}});
         transaction.Commit();
         return 0;
     });
@@ -232,9 +233,8 @@ void PostgresStore::PutValue(PlayerId playerId, std::string_view key, std::strin
 
 bool PostgresStore::DeleteValue(PlayerId playerId, std::string_view key) {
     return WithConnection([&](PgConnection& c, int) {
-        return c
-                   .Query("DELETE FROM player_values WHERE player_id = $1 AND key = $2",
-                          {{Number(playerId)}, {key}})
+        return c.Query("DELETE FROM player_values WHERE player_id = $1 AND key = $2",
+                       {{Number(playerId)}, {key}})
                    .Affected() > 0;
     });
 }

@@ -21,8 +21,7 @@ class PostgresStore final : public Store {
 
 public:
     // Connects and migrates; throws StoreError with a one-line message.
-    static std::shared_ptr<PostgresStore> Open(const std::string& url,
-                                               const StoreOptions& options);
+    static std::shared_ptr<PostgresStore> Open(const std::string& url, const StoreOptions& options);
     PostgresStore(PrivateTag, const std::string& url, const StoreOptions& options);
 
     std::string_view Kind() const override { return "postgresql"; }

@@ -12,7 +12,9 @@ SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : _db(db) {
                              SQLITE_PREPARE_PERSISTENT, &_stmt, nullptr));
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(_stmt); }
+SqliteStatement::~SqliteStatement() {
+    sqlite3_finalize(_stmt);
+}
 
 SqliteStatement& SqliteStatement::Bind(int index, std::int64_t value) {
     Check(sqlite3_bind_int64(_stmt, index, value));
@@ -51,9 +53,13 @@ void SqliteStatement::Reset() noexcept {
     sqlite3_clear_bindings(_stmt);
 }
 
-std::int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(_stmt, column); }
+std::int64_t SqliteStatement::Int(int column) const {
+    return sqlite3_column_int64(_stmt, column);
+}
 
-double SqliteStatement::Double(int column) const { return sqlite3_column_double(_stmt, column); }
+double SqliteStatement::Double(int column) const {
+    return sqlite3_column_double(_stmt, column);
+}
 
 std::string SqliteStatement::Text(int column) const {
     const auto* text = sqlite3_column_text(_stmt, column);
@@ -69,6 +75,8 @@ std::string SqliteStatement::Blob(int column) const {
                 : std::string();
 }
 
-void SqliteStatement::Check(int rc) const { SqliteStore::Check(_db, rc); }
+void SqliteStatement::Check(int rc) const {
+    SqliteStore::Check(_db, rc);
+}
 
 }  // namespace tavern::store

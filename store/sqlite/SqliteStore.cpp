@@ -1,7 +1,7 @@
 #include "store/sqlite/SqliteStore.h"
 
-#include <sqlite3.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <thread>
@@ -54,7 +54,9 @@ struct SqliteStore::Statements {
 
 namespace {
 
-std::int64_t ToSql(PlayerId id) { return static_cast<std::int64_t>(id); }
+std::int64_t ToSql(PlayerId id) {
+    return static_cast<std::int64_t>(id);
+}
 
 }  // namespace
 
@@ -161,9 +163,10 @@ void SqliteStore::Migrate() {
     // The write lock first: a second process opening the same new file waits here, then finds
     // the migrations done.
     InTransaction([&] {
-        Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-             "description TEXT NOT NULL, applied_at INTEGER NOT NULL "
-             "DEFAULT (CAST(strftime('%s', 'now') AS INTEGER)))");
+        Exec(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+            "description TEXT NOT NULL, applied_at INTEGER NOT NULL "
+            "DEFAULT (CAST(strftime('%s', 'now') AS INTEGER)))");
         const int current = CurrentVersion();
         if (current > KnownSchemaVersion())
             throw StoreError(StoreErrorKind::Schema,
@@ -208,9 +211,8 @@ CreateAccountResult SqliteStore::CreateAccount(std::string_view name,
     insert.Step();  // one statement in autocommit: its own durable transaction
     if (sqlite3_changes(_db) == 0) return CreateAccountResult{CreateStatus::NameTaken, {}};
     const auto id = static_cast<PlayerId>(sqlite3_last_insert_rowid(_db));
-    return CreateAccountResult{
-        CreateStatus::Created,
-        Account{id, std::string(name), canonical, std::string(passwordHash)}};
+    return CreateAccountResult{CreateStatus::Created, Account{id, std::string(name), canonical,
+                                                              std::string(passwordHash)}};
 }
 
 std::optional<Account> SqliteStore::FindAccount(std::string_view name) {

@@ -48,7 +48,9 @@ TEST_P(StoreTest, ANameVariantIsTakenUnlessItsPasswordIsTheAccountsOne) {
     Accounts accounts(*_store, PasswordHasher(PasswordCost::Min));
     LoginOutcome created = accounts.Login(Request("Alice", "secret"));
     ASSERT_EQ(created.status, LoginStatus::Created);
-    for (const std::string variant : {"alice", "ALICE", "Al\xE2\x80\x8Bice", "\xE2\x80\x8E" "Alice"}) {
+    for (const std::string variant : {"alice", "ALICE", "Al\xE2\x80\x8Bice",
+                                      "\xE2\x80\x8E"
+                                      "Alice"}) {
         LoginOutcome taken = accounts.Login(Request(variant, "another password"));
         EXPECT_EQ(taken.status, LoginStatus::NameTaken) << variant;
         EXPECT_EQ(ReasonText(taken.status), "name taken");

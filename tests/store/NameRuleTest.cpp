@@ -32,14 +32,22 @@ TEST(NameRuleTest, ComposedAndDecomposedSpellingsShareAKey) {
 }
 
 TEST(NameRuleTest, InvisibleCharactersAreIgnored) {
-    EXPECT_EQ(Key("alice"), Key("al\xE2\x80\x8B" "ice"));      // U+200B ZERO WIDTH SPACE
-    EXPECT_EQ(Key("alice"), Key("ali\xE2\x80\x8D" "ce"));      // U+200D ZERO WIDTH JOINER
-    EXPECT_EQ(Key("alice"), Key("\xE2\x80\x8F" "alice"));      // U+200F RIGHT-TO-LEFT MARK
-    EXPECT_EQ(Key("alice"), Key("\xE2\x80\xAE" "alice"));      // U+202E RIGHT-TO-LEFT OVERRIDE
-    EXPECT_EQ(Key("alice"), Key("alice\xE2\x81\xA6"));         // U+2066 LEFT-TO-RIGHT ISOLATE
-    EXPECT_EQ(Key("alice"), Key("\xEF\xBB\xBF" "alice"));      // U+FEFF BYTE ORDER MARK
-    EXPECT_EQ(Key("alice"), Key("al\xC2\xAD" "ice"));          // U+00AD SOFT HYPHEN
-    EXPECT_EQ(Key("alice"), Key("A\xE2\x80\x8C" "LI\xE2\x80\x8B" "CE"));
+    EXPECT_EQ(Key("alice"), Key("al\xE2\x80\x8B"
+                                "ice"));  // U+200B ZERO WIDTH SPACE
+    EXPECT_EQ(Key("alice"), Key("ali\xE2\x80\x8D"
+                                "ce"));  // U+200D ZERO WIDTH JOINER
+    EXPECT_EQ(Key("alice"), Key("\xE2\x80\x8F"
+                                "alice"));  // U+200F RIGHT-TO-LEFT MARK
+    EXPECT_EQ(Key("alice"), Key("\xE2\x80\xAE"
+                                "alice"));              // U+202E RIGHT-TO-LEFT OVERRIDE
+    EXPECT_EQ(Key("alice"), Key("alice\xE2\x81\xA6"));  // U+2066 LEFT-TO-RIGHT ISOLATE
+    EXPECT_EQ(Key("alice"), Key("\xEF\xBB\xBF"
+                                "alice"));  // U+FEFF BYTE ORDER MARK
+    EXPECT_EQ(Key("alice"), Key("al\xC2\xAD"
+                                "ice"));  // U+00AD SOFT HYPHEN
+    EXPECT_EQ(Key("alice"), Key("A\xE2\x80\x8C"
+                                "LI\xE2\x80\x8B"
+                                "CE"));
 }
 
 TEST(NameRuleTest, CompatibilityFormsAndWhiteSpaceShareAKey) {
@@ -56,7 +64,9 @@ TEST(NameRuleTest, RefusesInvalidUtf8ControlCharactersAndInvisibleOnlyNames) {
     EXPECT_FALSE(NameRule::Canonicalize("   ").has_value());
     EXPECT_FALSE(NameRule::Canonicalize(std::string("ali\0ce", 6)).has_value());
     EXPECT_FALSE(NameRule::Canonicalize("ali\nce").has_value());
-    EXPECT_FALSE(NameRule::Canonicalize("ali\x1B" "ce").has_value());
+    EXPECT_FALSE(NameRule::Canonicalize("ali\x1B"
+                                        "ce")
+                     .has_value());
 }
 
 }  // namespace

@@ -20,16 +20,16 @@ std::string OpenError(const std::string& url, StoreErrorKind expected) {
 TEST(OpenStoreTest, AnUnopenableSqliteFileIsAOneLineError) {
     const std::string message =
         OpenError("sqlite:/nonexistent-tavern-folder/sub/x.db", StoreErrorKind::Unavailable);
-    EXPECT_TRUE(message.starts_with(
-        "cannot open database sqlite:/nonexistent-tavern-folder/sub/x.db: "))
+    EXPECT_TRUE(
+        message.starts_with("cannot open database sqlite:/nonexistent-tavern-folder/sub/x.db: "))
         << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
 }
 
 TEST(OpenStoreTest, AnUnreachablePostgresqlServerIsAOneLineErrorWithoutThePassword) {
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-    const std::string message = OpenError("postgresql://tavern:hunter2@127.0.0.1:1/tavern",
-                                          StoreErrorKind::Unavailable);
+    const std::string message =
+        OpenError("postgresql://tavern:hunter2@127.0.0.1:1/tavern", StoreErrorKind::Unavailable);
     EXPECT_TRUE(message.starts_with(
         "cannot open database postgresql://tavern:***@127.0.0.1:1/tavern: database unavailable"))
         << message;

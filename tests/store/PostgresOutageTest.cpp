@@ -22,8 +22,8 @@ void ExpectUnavailable(F&& call, const char* what) {
     } catch (const StoreError& e) {
         const std::string message = e.what();
         EXPECT_EQ(e.Kind(), StoreErrorKind::Unavailable) << what << ": " << message;
-        EXPECT_NE(message.find("database unavailable"), std::string::npos) << what << ": "
-                                                                           << message;
+        EXPECT_NE(message.find("database unavailable"), std::string::npos)
+            << what << ": " << message;
         EXPECT_EQ(message.find('\n'), std::string::npos) << what << ": " << message;
     }
 }

@@ -40,8 +40,9 @@ int FreePort() {
 // Idempotent: scripts/install-deps.sh makes it too.
 passwd* EnsureUser() {
     if (passwd* user = ::getpwnam(kUser)) return user;
-    std::system("useradd --system --no-create-home --home-dir /nonexistent "
-                "--shell /usr/sbin/nologin tavern-pg > /dev/null 2>&1");
+    std::system(
+        "useradd --system --no-create-home --home-dir /nonexistent "
+        "--shell /usr/sbin/nologin tavern-pg > /dev/null 2>&1");
     return ::getpwnam(kUser);
 }
 
@@ -49,7 +50,7 @@ passwd* EnsureUser() {
 
 PostgresServer* PostgresServer::Shared() {
     static std::unique_ptr<PostgresServer> server = [] {
-        std::unique_ptr<PostgresServer> s(new PostgresServer());
+        auto s = std::make_unique<PostgresServer>(PrivateTag{});
         try {
             s->Init();
             return s;
@@ -61,7 +62,9 @@ PostgresServer* PostgresServer::Shared() {
     return server.get();
 }
 
-const std::string& PostgresServer::Why() { return g_why; }
+const std::string& PostgresServer::Why() {
+    return g_why;
+}
 
 bool PostgresServer::Required() {
     const char* value = std::getenv("TAVERN_REQUIRE_POSTGRES");
@@ -86,8 +89,9 @@ void PostgresServer::Init() {
         if (::chown(_folder.c_str(), user->pw_uid, user->pw_gid) != 0)
             throw std::runtime_error("cannot give " + _folder + " to tavern-pg");
     }
-    if (Run("initdb", "-D " + _folder + "/data -U postgres -A trust -E UTF8 --locale=C "
-                      "--no-sync") != 0)
+    if (Run("initdb", "-D " + _folder +
+                          "/data -U postgres -A trust -E UTF8 --locale=C "
+                          "--no-sync") != 0)
         throw std::runtime_error("initdb failed; see " + _folder + "/tools.log");
     for (int attempt = 0; attempt < 3 && !_running; ++attempt) {
         _port = FreePort();

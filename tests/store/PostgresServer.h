@@ -11,6 +11,10 @@ namespace tavern::store::test {
 // here, once, if missing) through runuser, and the folder belongs to that user. Stopped and
 // removed by the destructor. One per test process, shared by every PostgreSQL test.
 class PostgresServer {
+    struct PrivateTag {
+        explicit PrivateTag() = default;
+    };
+
 public:
     // The process-wide server, started on first use; nullptr if PostgreSQL is not installed or
     // would not start (Why() says why). Stopped at exit.
@@ -20,6 +24,7 @@ public:
     // (TAVERN_REQUIRE_POSTGRES=1: CI sets it).
     static bool Required();
 
+    explicit PostgresServer(PrivateTag) {}
     ~PostgresServer();
     PostgresServer(const PostgresServer&) = delete;
     PostgresServer& operator=(const PostgresServer&) = delete;
@@ -34,7 +39,6 @@ public:
     void Execute(const std::string& database, const std::string& sql) const;
 
 private:
-    PostgresServer() = default;
     void Init();
     // Runs a PostgreSQL program (bin/NAME) as the server's user; its output goes to the log.
     int Run(const std::string& program, const std::string& args) const;

@@ -20,15 +20,16 @@ TEST_P(StoreTest, RefusesADatabaseWhoseSchemaIsNewerThanItKnows) {
     } catch (const StoreError& e) {
         const std::string message = e.what();
         EXPECT_EQ(e.Kind(), StoreErrorKind::Schema);
-        EXPECT_NE(message.find("schema version " + std::to_string(newer) + ", newer than this "
-                               "program knows (" + std::to_string(newer - 1) + ")"),
+        EXPECT_NE(message.find("schema version " + std::to_string(newer) +
+                               ", newer than this "
+                               "program knows (" +
+                               std::to_string(newer - 1) + ")"),
                   std::string::npos)
             << message;
         EXPECT_EQ(message.find('\n'), std::string::npos) << message;
     }
     // Nothing was changed by the refusal.
-    EXPECT_EQ(_db->QueryValue("SELECT max(version) FROM schema_migrations"),
-              std::to_string(newer));
+    EXPECT_EQ(_db->QueryValue("SELECT max(version) FROM schema_migrations"), std::to_string(newer));
 }
 
 TEST_P(StoreTest, TwoStoresOpeningAFreshDatabaseTogetherMigrateItOnce) {

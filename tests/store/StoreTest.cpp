@@ -45,9 +45,9 @@ TEST_P(StoreTest, CreatesAnAccountThatSurvivesReopeningWithTheSamePlayerId) {
 
 TEST_P(StoreTest, RefusesANameThatDiffersOnlyInCaseNormalizationOrInvisibleCharacters) {
     ASSERT_EQ(_store->CreateAccount("Jos\xC3\xA9", kHash).status, CreateStatus::Created);
-    for (const std::string variant : {"jos\xC3\xA9", "JOS\xC3\x89", "Jose\xCC\x81",
-                                      "Jo\xE2\x80\x8Bs\xC3\xA9", "\xE2\x80\x8FJos\xC3\xA9",
-                                      "Jos\xC3\xA9\xE2\x80\xAC"}) {
+    for (const std::string variant :
+         {"jos\xC3\xA9", "JOS\xC3\x89", "Jose\xCC\x81", "Jo\xE2\x80\x8Bs\xC3\xA9",
+          "\xE2\x80\x8FJos\xC3\xA9", "Jos\xC3\xA9\xE2\x80\xAC"}) {
         CreateAccountResult result = _store->CreateAccount(variant, kHash);
         EXPECT_EQ(result.status, CreateStatus::NameTaken) << variant;
         std::optional<Account> found = _store->FindAccount(variant);
@@ -71,8 +71,7 @@ TEST_P(StoreTest, ConcurrentCreationsGetDistinctIdsAndOnlyOneWinsAName) {
             start.arrive_and_wait();
             // Every thread races for "contested", each with its own spelling of it.
             const std::string contested = t % 2 ? "CONTESTED" : "contested";
-            if (_store->CreateAccount(contested, kHash).status == CreateStatus::Created)
-                ++winners;
+            if (_store->CreateAccount(contested, kHash).status == CreateStatus::Created) ++winners;
             for (int i = 0; i < kPerThread; ++i) {
                 CreateAccountResult r =
                     _store->CreateAccount("p" + std::to_string(t) + "_" + std::to_string(i), kHash);
@@ -157,8 +156,8 @@ TEST_P(StoreTest, APositionThatIsNotANumberIsSavedAsZeroWithoutFailingTheBatch) 
     const std::vector<PlayerId> ids = MakeAccounts(*_store, "p", 2);
     const float nan = std::numeric_limits<float>::quiet_NaN();
     const float inf = std::numeric_limits<float>::infinity();
-    EXPECT_EQ(_store->SavePlayerStates(std::vector<PlayerState>{{ids[0], 1, nan, inf},
-                                                                {ids[1], 1, 5, 6}}),
+    EXPECT_EQ(_store->SavePlayerStates(
+                  std::vector<PlayerState>{{ids[0], 1, nan, inf}, {ids[1], 1, 5, 6}}),
               2u);
     EXPECT_EQ(*_store->LoadPlayerState(ids[0]), (PlayerState{ids[0], 1, 0, 0}));
     EXPECT_EQ(*_store->LoadPlayerState(ids[1]), (PlayerState{ids[1], 1, 5, 6}));
@@ -177,7 +176,7 @@ TEST_P(StoreTest, ReportsTheSchemaVersionItKnows) {
 
 }  // namespace
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
-                         ::testing::Values(Backend::Sqlite, Backend::Postgres), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
+                         BackendName);
 
 }  // namespace tavern::store::test

@@ -76,7 +76,9 @@ TestDatabase::~TestDatabase() {
     if (!_folder.empty()) std::filesystem::remove_all(_folder, ignored);
 }
 
-void TestDatabase::Execute(const std::string& sql) const { QueryValue(sql); }
+void TestDatabase::Execute(const std::string& sql) const {
+    QueryValue(sql);
+}
 
 std::string TestDatabase::QueryValue(const std::string& sql) const {
     if (_backend == Backend::Sqlite) return SqliteQuery(_url.substr(7), sql);
