@@ -72,7 +72,9 @@ bool PostgresServer::Required() {
 }
 
 void PostgresServer::Init() {
-    _bin = kBin;
+    // TAVERN_PG_BINDIR: another installation's bin/ (or a missing one, to see the skip).
+    const char* bin = std::getenv("TAVERN_PG_BINDIR");
+    _bin = bin != nullptr && *bin != 0 ? bin : kBin;
     if (!std::filesystem::exists(_bin + "/initdb") || !std::filesystem::exists(_bin + "/pg_ctl"))
         throw std::runtime_error("PostgreSQL 15 is not installed (no " + _bin +
                                  "/initdb; apt-get install postgresql)");

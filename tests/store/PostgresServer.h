@@ -10,6 +10,7 @@ namespace tavern::store::test {
 // PostgreSQL refuses to run as root, so as root it runs as the system user "tavern-pg" (made
 // here, once, if missing) through runuser, and the folder belongs to that user. Stopped and
 // removed by the destructor. One per test process, shared by every PostgreSQL test.
+// TAVERN_PG_BINDIR overrides where initdb and pg_ctl are (default /usr/lib/postgresql/15/bin).
 class PostgresServer {
     struct PrivateTag {
         explicit PrivateTag() = default;
