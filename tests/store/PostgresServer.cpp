@@ -20,6 +20,7 @@ constexpr const char* kBin = "/usr/lib/postgresql/15/bin";
 constexpr const char* kUser = "tavern-pg";
 
 std::string g_why;
+bool g_fsync = false;
 
 // A loopback port nobody listens on right now.
 int FreePort() {
@@ -65,6 +66,8 @@ PostgresServer* PostgresServer::Shared() {
 const std::string& PostgresServer::Why() {
     return g_why;
 }
+
+void PostgresServer::UseFsync() { g_fsync = true; }
 
 bool PostgresServer::Required() {
     const char* value = std::getenv("TAVERN_REQUIRE_POSTGRES");
@@ -126,9 +129,10 @@ int PostgresServer::Run(const std::string& program, const std::string& args) con
 }
 
 void PostgresServer::Start() {
-    // fsync off: a test server; durability against power loss is not what the tests look at.
+    // fsync off for the tests: durability against power loss is not what they look at.
     const std::string options = "-c listen_addresses=127.0.0.1 -p " + std::to_string(_port) +
-                                " -k " + _folder + " -c fsync=off -c max_connections=60";
+                                " -k " + _folder + (g_fsync ? "" : " -c fsync=off") +
+                                " -c max_connections=60";
     if (Run("pg_ctl", "-D " + _folder + "/data -l " + _folder + "/server.log -w -t 60 -o '" +
                           options + "' start") != 0)
         throw std::runtime_error("pg_ctl start failed; see " + _folder + "/server.log");

@@ -24,6 +24,8 @@ public:
     // Whether a PostgreSQL test must fail rather than skip when there is no server
     // (TAVERN_REQUIRE_POSTGRES=1: CI sets it).
     static bool Required();
+    // Before the first Shared(): run with fsync on (a benchmark), not off (the tests).
+    static void UseFsync();
 
     explicit PostgresServer(PrivateTag) {}
     ~PostgresServer();
