@@ -50,9 +50,9 @@ tavern::HandlerResult Handle_S_ERROR(tavern::client::ServerSession& session, S_E
     return tavern::HandlerResult::Handled();
 }
 
-bool Handle_S_KICKED(tavern::PacketSessionRef& session, S_KICKED& pkt) {
-    Server(session).Listener().OnKicked(Server(session), pkt);
-    return true;
+tavern::HandlerResult Handle_S_KICKED(tavern::client::ServerSession& session, S_KICKED& pkt) {
+    session.Listener().OnKicked(session, pkt);
+    return tavern::HandlerResult::Handled();
 }
 
 }  // namespace Protocol
