@@ -22,10 +22,15 @@ std::uint64_t NowNanoseconds() {
 Bot::Bot(std::size_t index, std::shared_ptr<BotShared> shared)
     : _index(index), _shared(std::move(shared)), _random(static_cast<unsigned>(index * 7919 + 1)) {}
 
+std::string Bot::PasswordFor(const std::string& name) {
+    return "tavern-bot:" + name;
+}
+
 void Bot::OnConnected(ServerSession& session) {
     _counters.connected.store(true, std::memory_order_relaxed);
     Protocol::C_LOGIN login;
     login.set_name(_shared->namePrefix + "-" + std::to_string(_index));
+    login.set_password(PasswordFor(login.name()));
     session.SendPacket(login);
 }
 

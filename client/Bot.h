@@ -51,6 +51,10 @@ class Bot final : public ServerListener {
 public:
     Bot(std::size_t index, std::shared_ptr<BotShared> shared);
 
+    // Any thread: the password a bot (or the console client without --password) logs in with,
+    // derived from its name so that the account a run creates logs in again on the next run.
+    static std::string PasswordFor(const std::string& name);
+
     // Safe from any thread.
     const BotCounters& Counters() const { return _counters; }
     std::size_t Index() const { return _index; }

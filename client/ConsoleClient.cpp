@@ -1,5 +1,7 @@
 #include "client/ConsoleClient.h"
 
+#include "client/Bot.h"
+
 #include <cstdio>
 #include <sstream>
 
@@ -146,6 +148,8 @@ void ConsoleClient::OnConnected(ServerSession& session) {
     SetPhase(Phase::LoggingIn);
     Protocol::C_LOGIN login;
     login.set_name(_options.name);
+    login.set_password(_options.password.empty() ? Bot::PasswordFor(_options.name)
+                                                 : _options.password);
     session.SendPacket(login);
 }
 
@@ -166,7 +170,12 @@ void ConsoleClient::OnLogin(ServerSession& session, Protocol::S_LOGIN& pkt) {
     }
     _playerId = pkt.player_id();
     _names[_playerId] = _options.name;
-    Print("logged in as {} (player {})\n", _options.name, _playerId);
+    Print("logged in as {} (player {}{})\n", _options.name, _playerId,
+          pkt.created() ? ", new account" : "");
+    if (pkt.last_room_id() != 0)
+        Print("restored: last in room {} at ({}, {}){}\n", pkt.last_room_id(), pkt.x(), pkt.y(),
+              pkt.last_room_id() == _options.room ? ", back there now"
+                                                  : "; another room starts at (0, 0)");
     Heartbeat(session);
     SetPhase(Phase::Entering);
     Protocol::C_ENTER_GAME enter;

@@ -22,6 +22,7 @@ struct ConsoleOptions {
     std::size_t workers = 1;
     BackendKind backend = BackendKind::Auto;
     std::string name = "guest";
+    std::string password;  // empty: the one derived from the name, as bots use (Bot::PasswordFor)
     std::uint32_t room = 1;
 };
 

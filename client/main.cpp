@@ -1,6 +1,6 @@
 // test_client: the demo game's client, in two modes.
 //
-//   interactive (default):  test_client --name alice --room 1
+//   interactive (default):  test_client --name alice --password secret --room 1
 //       reads lines from stdin: text = chat, /move X Y, /ping, /leave, /enter ROOM, /quit
 //   bots:                   test_client --bots 100 --duration 10 --chat-per-sec 1
 //                                       --move-per-sec 1 --rooms 2
@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     app.add_option("--name", console.name, "interactive: the player's name");
     app.add_option("--room", console.room, "interactive: the room to enter");
+    app.add_option("--password", console.password,
+                   "interactive: the account's password (1 to 128 bytes; default: one derived "
+                   "from the name, as bots use)");
     app.add_option("--bots", bots.bots, "bot mode: this many bots (0: interactive mode)");
     app.add_option("--duration", bots.duration, "bots: seconds of load once all are in a room")
         ->check(CLI::NonNegativeNumber);

@@ -3,10 +3,14 @@
 #include <memory>
 
 #include "gameserver/GameLimits.h"
+#include "gameserver/PlayerDirectory.h"
+#include "gameserver/PlayerStateSink.h"
 #include "gameserver/RoomManager.h"
 #include "gameserver/SessionManager.h"
 
 namespace tavern::game {
+
+class AccountService;
 
 // What every GameSession of one GameServer shares. The server makes it and each session holds
 // it, so a session that outlives a stopping server still finds its managers: no globals.
@@ -14,6 +18,10 @@ struct GameContext {
     GameLimits limits;
     std::shared_ptr<SessionManager> sessions;
     std::shared_ptr<RoomManager> rooms;
+    std::shared_ptr<PlayerDirectory> directory;
+    // Accounts and saved state; null without a database (any name logs in, nothing is saved).
+    std::shared_ptr<AccountService> accounts;
+    std::shared_ptr<PlayerStateSink> saves;  // the accounts' SaveScheduler, or null
 };
 
 }  // namespace tavern::game

@@ -1,10 +1,14 @@
 #include "gameserver/GameServer.h"
 
+#include <stdexcept>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "gameserver/GameSession.h"
+#if TAVERN_GAME_ACCOUNTS
+#include "gameserver/AccountService.h"
+#endif
 
 namespace tavern::game {
 
@@ -18,6 +22,16 @@ GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
     context->limits = _options.limits;
     context->sessions = std::make_shared<SessionManager>();
     context->rooms = std::make_shared<RoomManager>(_core->GetScheduler(), _options.limits);
+    context->directory = std::make_shared<PlayerDirectory>();
+    if (!_options.persistence.dbUrl.empty()) {
+#if TAVERN_GAME_ACCOUNTS
+        context->accounts =
+            std::make_shared<AccountService>(_options.persistence, _core->GetScheduler());
+        context->saves = context->accounts->SavesRef();
+#else
+        throw std::runtime_error("this build has no database support (--db)");
+#endif
+    }
     _context = std::move(context);
     _service = ServerService::Create(
         _core, _options.address,
@@ -36,6 +50,9 @@ std::error_code GameServer::Start() {
         }
     }
     if (auto error = _service->Start()) return error;
+#if TAVERN_GAME_ACCOUNTS
+    if (_context->accounts) _context->accounts->Start();
+#endif
     _started = true;
     return {};
 }
@@ -51,6 +68,9 @@ void GameServer::Stop() {
         while (Rooms().PlayersInGame() > 0 && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+#if TAVERN_GAME_ACCOUNTS
+    if (_context->accounts) _context->accounts->Stop();  // the last saves, then the executor
+#endif
     if (_ownsCore) _core->Stop();
 }
 

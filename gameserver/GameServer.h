@@ -9,6 +9,7 @@
 #include "core/Service.h"
 #include "gameserver/GameContext.h"
 #include "gameserver/GameLimits.h"
+#include "gameserver/PersistenceOptions.h"
 
 namespace tavern::game {
 
@@ -24,6 +25,7 @@ struct GameServerOptions {
         return options;
     }();
     GameLimits limits;
+    PersistenceOptions persistence;  // no dbUrl: no accounts, nothing saved
 };
 
 // A snapshot of the server's counters; every field is a running total or a current count.
@@ -46,7 +48,8 @@ struct GameStats {
 class GameServer {
 public:
     // `core`: an engine that is already started and that the server shares (tests); nullptr
-    // makes one from options.engine, started by Start and stopped by Stop.
+    // makes one from options.engine, started by Start and stopped by Stop. With a dbUrl, opens
+    // the database: throws std::runtime_error (a one-line message) if it cannot.
     explicit GameServer(GameServerOptions options, IocpCoreRef core = nullptr);
     ~GameServer();
     GameServer(const GameServer&) = delete;
@@ -55,7 +58,8 @@ public:
     // Not from a worker. Starts the engine (if owned) and listens.
     std::error_code Start();
     // Not from a worker; idempotent. Disconnects every session, waits until they are released
-    // and their players have left their rooms, then stops the engine (if owned).
+    // and their players have left their rooms, writes the pending saves, then stops the engine
+    // (if owned).
     void Stop();
 
     // Safe from any thread.
@@ -65,6 +69,7 @@ public:
     ServerService& Service() { return *_service; }
     SessionManager& Sessions() { return *_context->sessions; }
     RoomManager& Rooms() { return *_context->rooms; }
+    PlayerDirectory& Directory() { return *_context->directory; }
 
 private:
     GameServerOptions _options;

@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "ServerPackets.h"
+#include "gameserver/LoginFlow.h"
+#include "gameserver/PlayerDirectory.h"
 
 namespace tavern::game {
 
@@ -32,7 +34,9 @@ void GameSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payl
 }
 
 void GameSession::OnDisconnected() {
+    _disconnected = true;
     if (_player) {
+        if (_context->directory) _context->directory->Release(_player->Id(), this);
         if (_room) {
             _player->PostRequest(RoomRequest::Leave(_room, false));
             _room.reset();
@@ -45,19 +49,54 @@ void GameSession::OnDisconnected() {
 
 void GameSession::Login(const Protocol::C_LOGIN& pkt) {
     if (_player) return RefuseLogin("already logged in as " + _player->Name());
+    if (_loginPending) return RefuseLogin("a login is already under way");
     const std::string& name = pkt.name();
     if (name.empty()) return RefuseLogin("the name is empty");
     if (name.size() > _context->limits.maxNameBytes)
         return RefuseLogin("the name is longer than " +
                            std::to_string(_context->limits.maxNameBytes) + " bytes");
 
-    _player = std::make_shared<Player>(_context->sessions->NextPlayerId(), name, Self());
+#if TAVERN_GAME_ACCOUNTS
+    if (_context->accounts) {
+        _loginPending = true;
+        return LoginFlow::Start(*this, _context, name, pkt.password());
+    }
+#endif
+    // No database: any name logs in, with a player id for this server's lifetime.
+    FinishLogin(_context->sessions->NextPlayerId(), name, SavedPosition{}, false);
+}
+
+void GameSession::FinishLogin(std::uint64_t playerId, const std::string& name,
+                              const SavedPosition& saved, bool created) {
+    _loginPending = false;
+    if (_disconnected) return;
+    _player = std::make_shared<Player>(playerId, name, Self());
+    _player->Restore(saved, _context->saves);
     _context->sessions->AddPlayer(_player);
     Protocol::S_LOGIN answer;
     answer.set_success(true);
-    answer.set_player_id(_player->Id());
+    answer.set_player_id(playerId);
+    answer.set_created(created);
+    answer.set_last_room_id(saved.roomId);
+    answer.set_x(saved.x);
+    answer.set_y(saved.y);
     Send(ServerPacketHandler::MakeSendBuffer(answer));
-    spdlog::debug("session {}: logged in as {} (player {})", Session::Id(), name, _player->Id());
+    spdlog::debug("session {}: logged in as {} (player {})", Session::Id(), name, playerId);
+}
+
+PlayerRef GameSession::KickForTakeover(const std::string& reason) {
+    PlayerRef player = std::move(_player);
+    if (!player) return nullptr;
+    Protocol::S_KICKED kicked;
+    kicked.set_reason(reason);
+    Send(ServerPacketHandler::MakeSendBuffer(kicked));
+    if (_room) {
+        player->PostRequest(RoomRequest::Leave(_room, false));
+        _room.reset();
+    }
+    _context->sessions->RemovePlayer(player->Id());
+    DisconnectAfterSend("taken over by a newer login");
+    return player;
 }
 
 void GameSession::EnterGame(const Protocol::C_ENTER_GAME& pkt) {
@@ -117,6 +156,7 @@ void GameSession::SendError(std::uint32_t requestId, std::string reason) {
 }
 
 void GameSession::RefuseLogin(std::string reason) {
+    _loginPending = false;
     spdlog::debug("session {}: login refused: {}", Session::Id(), reason);
     Protocol::S_LOGIN answer;
     answer.set_success(false);

@@ -45,6 +45,19 @@ public:
     // Safe from any thread: an S_ERROR refusing the request whose packet id is `requestId`.
     void SendError(std::uint32_t requestId, std::string reason);
 
+    // On this session's job queue (LoginFlow): the login was granted; makes the player, restored
+    // to `saved`, and answers S_LOGIN. Does nothing once the session is disconnected.
+    void FinishLogin(std::uint64_t playerId, const std::string& name, const SavedPosition& saved,
+                     bool created);
+    // On this session's job queue: answers S_LOGIN { success = false, reason }.
+    void RefuseLogin(std::string reason);
+    // On this session's job queue: a newer login took the account over. Sends S_KICKED, lets
+    // the player leave its room, closes the session; returns the player (nullptr if none).
+    PlayerRef KickForTakeover(const std::string& reason);
+
+    // Any thread while the session is alive: a shared handle to it.
+    GameSessionRef Self() { return SharedAs<GameSession>(); }
+
     // On this session's job queue: the logged-in player, or nullptr.
     const PlayerRef& GetPlayer() const { return _player; }
 
@@ -54,14 +67,14 @@ protected:
     void OnDisconnected() override;
 
 private:
-    GameSessionRef Self() { return SharedAs<GameSession>(); }
-    void RefuseLogin(std::string reason);
     void RefuseEnter(std::string reason);
 
     const std::shared_ptr<const GameContext> _context;
     // On this session's job queue only.
     PlayerRef _player;
     RoomRef _room;  // the room entered last, until C_LEAVE_GAME or the disconnect
+    bool _loginPending = false;  // a password login is on the store's executor
+    bool _disconnected = false;
 };
 
 }  // namespace tavern::game

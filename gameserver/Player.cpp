@@ -15,6 +15,30 @@ Player::Player(std::uint64_t id, std::string name, std::weak_ptr<GameSession> se
 void Player::SetPosition(float x, float y) {
     _x = x;
     _y = y;
+    _saved.x = x;
+    _saved.y = y;
+    if (_sink) _sink->Mark(_id, _saved, false);
+}
+
+void Player::ArriveIn(std::uint32_t roomId) {
+    if (roomId != _saved.roomId) _saved = SavedPosition{roomId, 0, 0};
+    _x = _saved.x;
+    _y = _saved.y;
+    if (_sink) _sink->Mark(_id, _saved, false);
+}
+
+void Player::LeftRoom() {
+    if (_sink) _sink->Mark(_id, _saved, true);
+}
+
+void Player::Restore(const SavedPosition& saved, std::shared_ptr<PlayerStateSink> sink) {
+    _saved = saved;
+    _sink = std::move(sink);
+}
+
+bool Player::Idle() {
+    std::lock_guard guard(_lock);
+    return _requests.empty() && !_draining;
 }
 
 void Player::FillInfo(Protocol::PlayerInfo& info) const {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "gameserver/PlayerStateSink.h"
 #include "gameserver/RoomRequest.h"
 
 namespace Protocol {
@@ -43,6 +44,19 @@ public:
     float Y() const { return _y; }
     void SetPosition(float x, float y);
     void FillInfo(Protocol::PlayerInfo& info) const;
+    // On the room's job queue: the player arrives in `roomId`, where it was when it was there
+    // last (its saved position), or at (0, 0) in another room.
+    void ArriveIn(std::uint32_t roomId);
+    // On the room's job queue: the player left its room (or dropped); its state is saved soon.
+    void LeftRoom();
+
+    // On the session's job queue, before its first request: where the player was saved, and
+    // where its state goes (nullptr: nowhere).
+    void Restore(const SavedPosition& saved, std::shared_ptr<PlayerStateSink> sink);
+    // Safe from any thread: whether no room request is queued or running.
+    bool Idle();
+    // The room and position last had; read once Idle() (the rooms are done with it).
+    SavedPosition Position() const { return _saved; }
 
     // On the session's job queue: queues `request` behind this player's earlier ones and makes
     // sure its room will run it.
@@ -60,6 +74,8 @@ private:
     const std::weak_ptr<GameSession> _session;
     float _x = 0;
     float _y = 0;
+    SavedPosition _saved;  // the room it is in or left last, and its position there
+    std::shared_ptr<PlayerStateSink> _sink;
 
     std::mutex _lock;
     std::deque<RoomRequest> _requests;

@@ -67,6 +67,7 @@ void Room::Enter(const PlayerRef& player) {
     }
 
     Flush();  // what was said before the entrant came goes to those who were here
+    player->ArriveIn(_id);
     Protocol::S_SPAWN spawn;
     player->FillInfo(*spawn.add_players());
     Broadcast(ServerPacketHandler::MakeSendBuffer(spawn));
@@ -124,6 +125,7 @@ void Room::Leave(const PlayerRef& player, bool notify) {
     _members.pop_back();
     _memberCount.store(_members.size(), std::memory_order_relaxed);
     Regroup();
+    player->LeftRoom();
 
     if (notify) {
         if (const auto session = player->Session())

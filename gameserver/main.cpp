@@ -1,6 +1,9 @@
 // gameserver: the demo game on Tavern (see README, "The demo game").
 //   gameserver --port 7777 --workers 2 --backend auto|uring|epoll|iocp --max-packet 1024
 //              --log-level info --stats-interval 5
+//              --db sqlite:tavern.db|postgresql://... --password-cost interactive|moderate|min
+//              --no-register --save-interval 1 --login-failures-per-address 20
+// A database that cannot be opened at start: one line on stderr, exit status 2.
 // Prints a stats line every --stats-interval seconds; stops cleanly on SIGINT / SIGTERM, exit 0.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -8,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 
 #include "core/BackendSelector.h"
 #include "core/PacketHeader.h"
@@ -55,7 +59,27 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     app.add_option("--stats-interval", statsInterval, "seconds between stats lines (0: none)")
         ->check(CLI::NonNegativeNumber);
+#if TAVERN_GAME_ACCOUNTS
+    options.persistence.dbUrl = "sqlite:tavern.db";
+#endif
+    app.add_option("--db", options.persistence.dbUrl,
+                   "accounts and saved state: sqlite:PATH or postgresql://... (empty: none)");
+    app.add_option("--password-cost", options.persistence.passwordCost,
+                   "Argon2id cost of password hashes (min: bots and benchmarks only)")
+        ->check(CLI::IsMember({"interactive", "moderate", "min"}));
+    bool noRegister = false;
+    app.add_flag("--no-register", noRegister, "an unknown name is refused instead of created");
+    double saveInterval = 1;
+    app.add_option("--save-interval", saveInterval,
+                   "seconds between saves of the players that moved")
+        ->check(CLI::Range(0.01, 3600.0));
+    app.add_option("--login-failures-per-address", options.persistence.loginFailuresPerAddress,
+                   "failed logins a minute from one address before it is refused for a minute")
+        ->check(CLI::Range(1, 1000000));
     CLI11_PARSE(app, argc, argv);
+    options.persistence.allowRegister = !noRegister;
+    options.persistence.saveInterval = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(saveInterval));
 
     spdlog::set_level(spdlog::level::from_str(logLevel));
     ShutdownSignal shutdown;  // before any thread starts, so every thread leaves SIGINT to it
@@ -72,14 +96,23 @@ int main(int argc, char** argv) {
     options.engine.workers = workers;
     options.engine.backend = *ParseBackendKind(backend);
 
-    game::GameServer server(options);
+    std::unique_ptr<game::GameServer> made;
+    try {
+        made = std::make_unique<game::GameServer>(options);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "gameserver: %s\n", e.what());
+        return 2;
+    }
+    game::GameServer& server = *made;
     if (auto error = server.Start()) {
         spdlog::error("gameserver: cannot start: {}", error.message());
         return 1;
     }
-    std::printf("gameserver listening on port %u (%s, %zu workers)\n", server.LocalAddress().Port(),
+    std::printf("gameserver listening on port %u (%s, %zu workers, accounts: %s)\n",
+                server.LocalAddress().Port(),
                 std::string(ToString(server.Core().Backend())).c_str(),
-                server.Core().WorkerCount());
+                server.Core().WorkerCount(),
+                options.persistence.dbUrl.empty() ? "none" : options.persistence.dbUrl.c_str());
     std::fflush(stdout);
 
     game::StatsReporter reporter;

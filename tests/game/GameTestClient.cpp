@@ -62,15 +62,28 @@ bool GameTestClient::ExpectSilence(std::chrono::milliseconds window) {
     return true;
 }
 
-std::uint64_t GameTestClient::Login(const std::string& name) {
+std::optional<Protocol::S_LOGIN> GameTestClient::LoginWith(const std::string& name,
+                                                           const std::string& password) {
     _name = name;
     Protocol::C_LOGIN login;
     login.set_name(name);
+    login.set_password(password);
     if (!Send(Protocol::PacketId::C_LOGIN, login)) {
         ADD_FAILURE() << name << ": cannot send C_LOGIN";
-        return 0;
+        return std::nullopt;
     }
-    const auto answer = Expect<Protocol::S_LOGIN>(Protocol::PacketId::S_LOGIN);
+    return Expect<Protocol::S_LOGIN>(Protocol::PacketId::S_LOGIN);
+}
+
+bool GameTestClient::Move(float x, float y) {
+    Protocol::C_MOVE move;
+    move.set_x(x);
+    move.set_y(y);
+    return Send(Protocol::PacketId::C_MOVE, move);
+}
+
+std::uint64_t GameTestClient::Login(const std::string& name) {
+    const auto answer = LoginWith(name, PasswordFor(name));
     if (!answer) return 0;
     if (!answer->success()) {
         ADD_FAILURE() << name << ": login refused: " << answer->reason();

@@ -71,8 +71,15 @@ public:
     // True when no packet arrives within `window` (and the connection is still open).
     bool ExpectSilence(std::chrono::milliseconds window = std::chrono::milliseconds(200));
 
-    // C_LOGIN and its S_LOGIN; the player id, or 0 after a reported failure.
+    // C_LOGIN (with the password PasswordFor(name)) and its S_LOGIN; the player id, or 0 after
+    // a reported failure.
     std::uint64_t Login(const std::string& name);
+    // C_LOGIN and its S_LOGIN as it came, success or not (nullopt: none came, reported).
+    std::optional<Protocol::S_LOGIN> LoginWith(const std::string& name,
+                                               const std::string& password);
+    static std::string PasswordFor(const std::string& name) { return "pw:" + name; }
+    // C_MOVE.
+    bool Move(float x, float y);
     // C_ENTER_GAME and its S_ENTER_GAME (success expected).
     std::optional<Protocol::S_ENTER_GAME> Enter(std::uint32_t room);
     // C_CHAT.
