@@ -41,8 +41,10 @@ trap cleanup EXIT
 field() { sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 start_server() {
+  # Bots' accounts on a SQLite file of this run, hashed at the minimum cost (bots only).
   "$server_bin" --host 127.0.0.1 --port 0 --workers "$server_workers" --backend "$backend" \
-    --broadcast-tick-ms "$tick" --stats-interval 0 --log-level warn >"$work/server.out" 2>&1 &
+    --broadcast-tick-ms "$tick" --stats-interval 0 --log-level warn \
+    --db "sqlite:$work/tavern.db" --password-cost min >"$work/server.out" 2>&1 &
   server_pid=$!
   port=""
   for _ in $(seq 1 100); do
