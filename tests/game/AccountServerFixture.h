@@ -21,8 +21,12 @@ protected:
     // Stops the server (which writes the pending saves) and starts a new one on the same file.
     void Restart();
 
-    std::string DbUrl() const { return "sqlite:" + (_dir / "tavern.db").string(); }
+    // The server's database: dbUrl when a suite sets it (before SetUp), else the SQLite file.
+    std::string DbUrl() const {
+        return dbUrl.empty() ? "sqlite:" + (_dir / "tavern.db").string() : dbUrl;
+    }
 
+    std::string dbUrl;
     bool allowRegister = true;
 
 private:
