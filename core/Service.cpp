@@ -45,7 +45,7 @@ bool Service::Stop(std::chrono::milliseconds timeout) {
     for (const SessionRef& session : Sessions()) session->DisconnectGracefully("service stopping");
     if (WaitForSessionCount(0, timeout / 2)) return true;
     for (const SessionRef& session : Sessions())
-        session->Disconnect("service stopping: queued sends not flushed in time");
+        session->Cut("service stopping: queued sends not flushed in time");
     const bool clean = WaitForSessionCount(0, timeout / 2);
     if (!clean)
         spdlog::warn("service: {} sessions still alive {} ms after stop", SessionCount(),

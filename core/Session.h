@@ -23,6 +23,9 @@ struct ServiceOptions;
 struct ServiceCounters;
 using SessionRef = std::shared_ptr<Session>;
 
+// ServiceOptions::maxTailBytes's default: the unconsumed bytes a raw Session may hold.
+inline constexpr std::size_t kDefaultMaxTailBytes = 64 * 1024;
+
 // Per-session traffic counters. Written by the session's own threads, readable from any thread.
 struct SessionCounters {
     std::atomic<std::uint64_t> bytesIn{0};
@@ -34,7 +37,15 @@ struct SessionCounters {
 // OnDisconnected run as jobs on it, one at a time, in that order for each event. The socket's
 // I/O runs on the session's home worker; received bytes are handed over as jobs.
 //
-//   any thread:   Send, Disconnect, DisconnectAfterSend, DoAsync, counters
+// Two ways to end a session. Disconnect, DisconnectAfterSend and DisconnectGracefully close
+// the socket normally (FIN): the kernel still delivers what it holds, as when the peer asked to
+// close or the service stops. Cut ends it for cause (send cap, protocol error, flood, idle
+// timeout, tail cap, a handler's exception: the engine's own cuts all use it) with an abortive
+// close: SO_LINGER 0, so the peer sees a reset at once and the kernel frees the socket and
+// everything queued on it, instead of keeping an orphan in FIN-WAIT-1 with megabytes the peer
+// will never read.
+//
+//   any thread:   Send, Disconnect, Cut, DisconnectAfterSend, DoAsync, counters
 //   job queue:    OnConnected, OnRecv, OnSend, OnDisconnected (and PacketSession::OnRecvPacket)
 //   home worker:  OnRecvBytes, the Io* completions
 class Session : public JobQueue, public IocpObject {
@@ -47,8 +58,13 @@ public:
     // ("send queue over cap") and the buffer dropped: a client that stops reading cannot pin
     // unbounded memory. Sends after a disconnect are dropped.
     void Send(SendBufferRef buffer);
-    // Safe to call from any thread. Closes now; queued sends are dropped. The first reason wins.
+    // Safe to call from any thread. Closes now; queued sends are dropped, what the kernel already
+    // holds still goes out before the FIN. The first reason wins.
     void Disconnect(std::string reason);
+    // Safe to call from any thread. Ends the session for cause: closes now with a TCP reset
+    // (SO_LINGER 0; the kernel drops what it holds for the peer), logged with `reason`, which
+    // replaces the reason of a graceful close still waiting for its sends.
+    void Cut(std::string reason);
     // Safe to call from any thread. Closes once everything queued so far has been sent.
     void DisconnectAfterSend(std::string reason);
     // Safe to call from any thread. Lets the packets already received be handled, then closes
@@ -64,6 +80,8 @@ public:
     std::shared_ptr<Service> GetService() const { return _service.lock(); }
     // Why the session ended; set before OnDisconnected runs.
     std::string DisconnectReason() const;
+    // Safe to call from any thread once the close began: whether it was a Cut (a reset).
+    bool WasCut() const { return _cut.load(std::memory_order_acquire); }
 
     // --- Engine internals: Service and backends --------------------------------------------
     // Only before the session starts: its socket, home worker and owning service.
@@ -100,8 +118,9 @@ protected:
     // consumed; the rest is kept as the tail and offered again, with more, next time.
     // The default hands everything to OnRecv as one job. PacketSession cuts packets here.
     virtual std::size_t OnRecvBytes(std::span<const std::byte> bytes);
-    // Only on the home worker: the largest tail OnRecvBytes may leave unconsumed.
-    virtual std::size_t MaxTailBytes() const { return 0; }
+    // Only on the home worker: the largest tail OnRecvBytes may leave unconsumed; a session
+    // whose tail passes it is cut (ServiceOptions::maxTailBytes, or the packet size limit).
+    virtual std::size_t MaxTailBytes() const { return _maxTailBytes; }
     // Only on the home worker: the peer closed its side with `tail` unconsumed bytes held.
     virtual void OnPeerClosed(std::size_t tailBytes);
 
@@ -121,6 +140,8 @@ protected:
 private:
     enum class State : std::uint8_t { Idle, Connecting, Connected, Disconnecting, Closed };
 
+    void BeginClose(std::string reason, bool cut);
+    void CutForTail(std::size_t tailBytes);
     void RunOnHome(Job job);
     void StartSendOnWorker();
     void PrepareSlices();
@@ -133,6 +154,7 @@ private:
 
     std::uint64_t _id;
     std::atomic<State> _state{State::Idle};
+    std::atomic<bool> _cut{false};  // written once, by the call that began the close
     TimerHandle _idleCheck;  // on the job queue only
     std::weak_ptr<Service> _service;
     std::shared_ptr<ServiceCounters> _serviceCounters;
@@ -144,6 +166,7 @@ private:
     std::vector<SendBufferRef> _sendQueue;   // waiting for the next send
     std::size_t _queuedBytes = 0;            // queued + in flight, not yet acknowledged sent
     std::size_t _sendCap = 0;
+    std::size_t _maxTailBytes = kDefaultMaxTailBytes;
     Clock::duration _idleTimeout{};
     std::atomic<Clock::rep> _lastActivity{0};
     bool _sendInFlight = false;
