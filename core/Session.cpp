@@ -145,7 +145,9 @@ void Session::CutForTail(std::size_t tailBytes) {
 
 std::size_t Session::OnRecvBytes(std::span<const std::byte> bytes) {
     MarkActivity();
-    DoAsync([self = Self(), block = SendBuffer::Copy(bytes)] { self->OnRecv(block->Bytes()); });
+    DoAsync([self = Self(), block = SendBuffer::Copy(bytes)]() mutable {
+        self->OnRecvBuffer(std::move(block));
+    });
     return bytes.size();
 }
 
@@ -256,7 +258,8 @@ void Session::IoSent(std::error_code error, std::size_t bytes) {
             closeNow = _closeAfterSend;
         }
     }
-    if (bytes > 0) DoAsync([self = Self(), bytes] { self->OnSend(bytes); });
+    if (bytes > 0 && _sendHook.load(std::memory_order_relaxed))
+        DoAsync([self = Self(), bytes] { self->OnSend(bytes); });
     if (closeNow) {
         Disconnect(DisconnectReason());
         return;

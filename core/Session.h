@@ -109,7 +109,12 @@ protected:
     // Hooks, on the session's job queue.
     virtual void OnConnected() {}
     virtual void OnRecv(std::span<const std::byte> /*bytes*/) {}
-    virtual void OnSend(std::size_t /*bytes*/) {}
+    // The same bytes as one immutable shared buffer, which the session may keep or send back as
+    // it is (an echo without a second copy). The default calls OnRecv.
+    virtual void OnRecvBuffer(SendBufferRef bytes) { OnRecv(bytes->Bytes()); }
+    // Once per completed gather send. A session that does not override it costs no job per
+    // send: the default turns the notification off the first time it runs.
+    virtual void OnSend(std::size_t /*bytes*/) { _sendHook.store(false, std::memory_order_relaxed); }
     virtual void OnDisconnected() {}
     // Connecting (ClientService) failed; on the job queue. OnDisconnected does not follow.
     virtual void OnConnectFailed(std::error_code /*error*/) {}
@@ -169,6 +174,7 @@ private:
     std::size_t _maxTailBytes = kDefaultMaxTailBytes;
     Clock::duration _idleTimeout{};
     std::atomic<Clock::rep> _lastActivity{0};
+    std::atomic<bool> _sendHook{true};       // false once the default OnSend ran
     bool _sendInFlight = false;
     bool _closeAfterSend = false;
     std::string _reason;                     // under _sendLock
