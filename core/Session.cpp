@@ -107,8 +107,8 @@ void Session::CheckIdle() {
     }
     if (_serviceCounters) _serviceCounters->idleTimeouts.fetch_add(1, std::memory_order_relaxed);
     Cut("idle for " +
-               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(idle).count()) +
-               " ms");
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(idle).count()) +
+        " ms");
 }
 
 void Session::StartDetached() {
@@ -189,8 +189,7 @@ void Session::Send(SendBufferRef buffer) {
     if (overCap) {
         if (_serviceCounters)
             _serviceCounters->sendCapExceeded.fetch_add(1, std::memory_order_relaxed);
-        Cut("send queue over " + std::to_string(_sendCap) +
-                   " bytes: the peer is not reading");
+        Cut("send queue over " + std::to_string(_sendCap) + " bytes: the peer is not reading");
         return;
     }
     _counters.sends.fetch_add(1, std::memory_order_relaxed);
@@ -302,7 +301,7 @@ void Session::Disconnect(std::string reason) { BeginClose(std::move(reason), fal
 
 void Session::Cut(std::string reason) { BeginClose(std::move(reason), true); }
 
-void Session::BeginClose(std::string reason, bool cut) {
+void Session::BeginClose(std::string reason, bool cut, bool log) {
     State state = _state.load(std::memory_order_acquire);
     do {
         if (state == State::Disconnecting || state == State::Closed) return;
@@ -316,7 +315,7 @@ void Session::BeginClose(std::string reason, bool cut) {
     if (cut) {
         _cut.store(true, std::memory_order_release);
         if (_serviceCounters) _serviceCounters->cut.fetch_add(1, std::memory_order_relaxed);
-        spdlog::warn("session {} ({}) cut: {}", _id, _peer.ToString(), DisconnectReason());
+        if (log) spdlog::warn("session {} ({}) cut: {}", _id, _peer.ToString(), DisconnectReason());
     }
     if (Home() == nullptr) {  // never attached to a socket
         _state.store(State::Closed, std::memory_order_release);

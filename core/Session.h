@@ -46,7 +46,8 @@ struct SessionCounters {
 // will never read.
 //
 //   any thread:   Send, Disconnect, Cut, DisconnectAfterSend, DoAsync, counters
-//   job queue:    OnConnected, OnRecv, OnSend, OnDisconnected (and PacketSession::OnRecvPacket)
+//   job queue:    OnConnected, OnRecvBuffer / OnRecv, OnSend, OnDisconnected (and
+//                 PacketSession::OnRecvPacket)
 //   home worker:  OnRecvBytes, the Io* completions
 class Session : public JobQueue, public IocpObject {
 public:
@@ -145,7 +146,8 @@ protected:
 private:
     enum class State : std::uint8_t { Idle, Connecting, Connected, Disconnecting, Closed };
 
-    void BeginClose(std::string reason, bool cut);
+    // `log`: a cut is logged here, unless the caller logs one line for many (Service::Stop).
+    void BeginClose(std::string reason, bool cut, bool log = true);
     void CutForTail(std::size_t tailBytes);
     void RunOnHome(Job job);
     void StartSendOnWorker();

@@ -116,11 +116,17 @@ std::optional<StreamLoadResult> RunStreamLoad(const StreamLoadOptions& options) 
     auto client = ClientService::Create(
         core, *address, [&] { return std::make_shared<LoadSession>(options, totals); },
         serviceOptions);
-    client->Connect(options.connections);
-    const auto connectDeadline = Clock::now() + std::chrono::seconds(10);
-    while (totals.connected + totals.failed < options.connections &&
-           Clock::now() < connectDeadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // In batches, each let in before the next: 10,000 connects at once overflow a listen
+    // backlog, and a dropped SYN is retried only after 1, 3, 7, 15 s.
+    constexpr std::size_t kConnectBatch = 1000;
+    const auto connectDeadline = Clock::now() + std::chrono::seconds(30);
+    for (std::size_t started = 0; started < options.connections;) {
+        const std::size_t batch = std::min(kConnectBatch, options.connections - started);
+        client->Connect(batch);
+        started += batch;
+        while (totals.connected + totals.failed < started && Clock::now() < connectDeadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 
     const std::uint64_t startReplies = totals.replies.load();
     const std::uint64_t startBytesOut = client->Counters().bytesOut.load();
