@@ -114,7 +114,8 @@ protected:
     // it is (an echo without a second copy). The default calls OnRecv.
     virtual void OnRecvBuffer(SendBufferRef bytes) { OnRecv(bytes->Bytes()); }
     // Once per completed gather send. A session that does not override it costs no job per
-    // send: the default turns the notification off the first time it runs.
+    // send: the default turns the notification off the first time it runs (so an override must
+    // not call it).
     virtual void OnSend(std::size_t /*bytes*/) { _sendHook.store(false, std::memory_order_relaxed); }
     virtual void OnDisconnected() {}
     // Connecting (ClientService) failed; on the job queue. OnDisconnected does not follow.

@@ -44,7 +44,13 @@ run_case() {  # server conns size -> sets mibs (MiB/s) and cpu_gib (server CPU s
   esac
   out=$(taskset -c "$client_cpu" "$client" --pingpong --port "$port" --connections "$conns" \
     --size "$size" --duration "$seconds" --workers 1 --server-pid "$server_pid" 2>/dev/null) || {
-    echo "load client failed against $name ($conns x $size): $out"; exit 1; }
+    stop_server
+    # Once in a few runs on a loaded machine some of 10,000 connections drop: say so, run the
+    # case again; a second failure ends the run.
+    if [ "${retried:-0}" = 1 ]; then echo "load client failed again against $name: $out"; exit 1; fi
+    echo "load client failed against $name ($conns x $size), running the case again: $(tail -n1 <<<"$out")"
+    retried=1 run_case "$@"
+    return; }
   stop_server
   bytes=$(field bytes_received "$out"); c=$(field server_cpu_s "$out")
   mibs=$(awk -v b="$bytes" -v s="$(field seconds "$out")" 'BEGIN{printf "%.3f", b/s/1048576}')

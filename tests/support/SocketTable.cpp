@@ -6,6 +6,7 @@
 
 namespace tavern::test {
 
+#if !defined(_WIN32)
 namespace {
 
 // The kernel's TCP state numbers (include/net/tcp_states.h).
@@ -46,6 +47,7 @@ bool ReadTable(const char* path, std::uint16_t localPort, std::uint16_t remotePo
 }
 
 }  // namespace
+#endif
 
 std::optional<std::vector<TcpSocketEntry>> FindTcpSockets(std::uint16_t localPort,
                                                           std::uint16_t remotePort) {
