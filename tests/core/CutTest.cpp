@@ -201,9 +201,10 @@ TEST_P(CutTest, AConnectionOverMaxSessionsIsReset) {
     // The reset may come before the client's connect returns; then it is the connect's error.
     if (!extra.Connect(server->LocalAddress())) {
         // Wine may name the reset of a connect differently; elsewhere it is a reset.
-        if (!UnderWine())
+        if (!UnderWine()) {
             EXPECT_EQ(extra.ConnectError(), std::errc::connection_reset)
                 << extra.ConnectError().message();
+        }
     } else {
         ASSERT_TRUE(WaitUntil([&] { return server->Counters().refused.load() == 1; }));
         ExpectResetAndNothingLeft(extra, server->LocalAddress().Port());
