@@ -31,10 +31,8 @@ void PacketSession::ReportProtocolError(ProtocolError error, std::string_view de
     _packets.errors[kind].fetch_add(1, std::memory_order_relaxed);
     if (ServiceCounters* totals = ServiceTotals())
         totals->protocolErrors[kind].fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("session {} ({}): protocol error: {} ({}); disconnecting", Id(),
-                 PeerAddress().ToString(), ToString(error), detail);
-    Disconnect(std::string("protocol error: ") + std::string(ToString(error)) + " (" +
-               std::string(detail) + ")");
+    Cut(std::string("protocol error: ") + std::string(ToString(error)) + " (" +
+        std::string(detail) + ")");
 }
 
 std::size_t PacketSession::OnRecvBytes(std::span<const std::byte> bytes) {
@@ -62,10 +60,8 @@ std::size_t PacketSession::OnRecvBytes(std::span<const std::byte> bytes) {
     if (packets > 0 && !TakePacketTokens(packets)) {
         if (ServiceCounters* totals = ServiceTotals())
             totals->rateLimited.fetch_add(1, std::memory_order_relaxed);
-        spdlog::warn("session {} ({}): more than {} packets per second; disconnecting", Id(),
-                     PeerAddress().ToString(), _packetRate);
-        Disconnect("flooding: more than " + std::to_string(static_cast<long>(_packetRate)) +
-                   " packets per second");
+        Cut("flooding: more than " + std::to_string(static_cast<long>(_packetRate)) +
+            " packets per second");
         return bytes.size();
     }
     if (packets > 0) {

@@ -27,8 +27,8 @@ struct PacketCounters {
 // Only the incomplete tail of a receive is copied into the session.
 class PacketSession : public Session {
 public:
-    // Safe to call from any thread: counts `error`, logs it with `detail`, and disconnects
-    // this session with a reason naming it. Other sessions are untouched.
+    // Safe to call from any thread: counts `error` and cuts this session (a reset, Session::Cut)
+    // with a logged reason naming it and `detail`. Other sessions are untouched.
     void ReportProtocolError(ProtocolError error, std::string_view detail);
 
     // Safe to call from any thread.

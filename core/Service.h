@@ -24,9 +24,12 @@ class Listener;
 using SessionFactory = std::function<SessionRef()>;
 
 struct ServiceOptions {
-    std::size_t sendQueueLimit = 4 * 1024 * 1024;  // queued send bytes before a disconnect
+    std::size_t sendQueueLimit = 4 * 1024 * 1024;  // queued send bytes before a cut
     std::size_t maxPacketSize = 0xFFFF;            // PacketSession: the largest size field allowed
-    std::size_t maxSessions = 100000;              // more are refused at once, not queued
+    std::size_t maxSessions = 100000;              // more are refused at once (a reset), not queued
+    // A raw Session whose OnRecvBytes leaves more than this unconsumed is cut (PacketSession:
+    // the packet size limit instead).
+    std::size_t maxTailBytes = kDefaultMaxTailBytes;
     // A session that completes no packet (a raw Session: receives no byte) for this long is
     // disconnected; a client that dribbles a header one byte a second counts as idle. 0: never.
     std::chrono::milliseconds idleTimeout{std::chrono::seconds(60)};

@@ -21,6 +21,8 @@ struct ServiceCounters {
     std::atomic<std::uint64_t> sendCapExceeded{0};
     std::atomic<std::uint64_t> idleTimeouts{0};
     std::atomic<std::uint64_t> rateLimited{0};   // disconnected for sending too many packets
+    std::atomic<std::uint64_t> tailCapExceeded{0};  // left more unconsumed bytes than allowed
+    std::atomic<std::uint64_t> cut{0};           // sessions ended for cause, with a reset
     std::array<std::atomic<std::uint64_t>, kProtocolErrorKinds> protocolErrors{};
 
     std::uint64_t ProtocolErrorTotal() const {

@@ -31,6 +31,7 @@ void Session::Attach(const std::shared_ptr<Service>& service, SocketHandle socke
 
 void Session::ApplyOptions(const ServiceOptions& options) {
     _sendCap = options.sendQueueLimit;
+    _maxTailBytes = options.maxTailBytes;
     _idleTimeout = options.idleTimeout;
 }
 
@@ -105,9 +106,9 @@ void Session::CheckIdle() {
         return;
     }
     if (_serviceCounters) _serviceCounters->idleTimeouts.fetch_add(1, std::memory_order_relaxed);
-    Disconnect("idle for " +
-               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(idle).count()) +
-               " ms");
+    Cut("idle for " +
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(idle).count()) +
+        " ms");
 }
 
 void Session::StartDetached() {
@@ -124,16 +125,29 @@ void Session::IoReceived(std::span<const std::byte> bytes) {
     if (_serviceCounters) _serviceCounters->bytesIn.fetch_add(bytes.size(), std::memory_order_relaxed);
     if (_tail.Empty()) {
         const std::size_t used = OnRecvBytes(bytes);
-        if (used < bytes.size() && IsConnected()) _tail.Append(bytes.subspan(used));
+        if (used >= bytes.size() || !IsConnected()) return;
+        if (bytes.size() - used > MaxTailBytes()) return CutForTail(bytes.size() - used);
+        _tail.Append(bytes.subspan(used));
         return;
     }
+    // The tail grows by at most one receive past the cap before the session is cut.
     _tail.Append(bytes);
     _tail.Consume(OnRecvBytes(_tail.Readable()));
+    if (_tail.Size() > MaxTailBytes() && IsConnected()) CutForTail(_tail.Size());
+}
+
+void Session::CutForTail(std::size_t tailBytes) {
+    _tail.Clear();
+    if (_serviceCounters) _serviceCounters->tailCapExceeded.fetch_add(1, std::memory_order_relaxed);
+    Cut(std::to_string(tailBytes) + " received bytes left unconsumed, over the cap of " +
+        std::to_string(MaxTailBytes()));
 }
 
 std::size_t Session::OnRecvBytes(std::span<const std::byte> bytes) {
     MarkActivity();
-    DoAsync([self = Self(), block = SendBuffer::Copy(bytes)] { self->OnRecv(block->Bytes()); });
+    DoAsync([self = Self(), block = SendBuffer::Copy(bytes)]() mutable {
+        self->OnRecvBuffer(std::move(block));
+    });
     return bytes.size();
 }
 
@@ -175,8 +189,7 @@ void Session::Send(SendBufferRef buffer) {
     if (overCap) {
         if (_serviceCounters)
             _serviceCounters->sendCapExceeded.fetch_add(1, std::memory_order_relaxed);
-        Disconnect("send queue over " + std::to_string(_sendCap) +
-                   " bytes: the peer is not reading");
+        Cut("send queue over " + std::to_string(_sendCap) + " bytes: the peer is not reading");
         return;
     }
     _counters.sends.fetch_add(1, std::memory_order_relaxed);
@@ -244,7 +257,8 @@ void Session::IoSent(std::error_code error, std::size_t bytes) {
             closeNow = _closeAfterSend;
         }
     }
-    if (bytes > 0) DoAsync([self = Self(), bytes] { self->OnSend(bytes); });
+    if (bytes > 0 && _sendHook.load(std::memory_order_relaxed))
+        DoAsync([self = Self(), bytes] { self->OnSend(bytes); });
     if (closeNow) {
         Disconnect(DisconnectReason());
         return;
@@ -283,15 +297,26 @@ void Session::DisconnectGracefully(std::string reason) {
     });
 }
 
-void Session::Disconnect(std::string reason) {
-    {
-        std::lock_guard guard(_sendLock);
-        if (_reason.empty()) _reason = std::move(reason);
-    }
+void Session::Disconnect(std::string reason) { BeginClose(std::move(reason), false); }
+
+void Session::Cut(std::string reason) { BeginClose(std::move(reason), true); }
+
+void Session::BeginClose(std::string reason, bool cut, bool log) {
     State state = _state.load(std::memory_order_acquire);
     do {
         if (state == State::Disconnecting || state == State::Closed) return;
     } while (!_state.compare_exchange_weak(state, State::Disconnecting));
+    // Only the call that began the close gets here. A cut's reason replaces the one a pending
+    // DisconnectAfterSend left: the cause is what ended the session.
+    {
+        std::lock_guard guard(_sendLock);
+        if (_reason.empty() || cut) _reason = std::move(reason);
+    }
+    if (cut) {
+        _cut.store(true, std::memory_order_release);
+        if (_serviceCounters) _serviceCounters->cut.fetch_add(1, std::memory_order_relaxed);
+        if (log) spdlog::warn("session {} ({}) cut: {}", _id, _peer.ToString(), DisconnectReason());
+    }
     if (Home() == nullptr) {  // never attached to a socket
         _state.store(State::Closed, std::memory_order_release);
         return;
@@ -299,7 +324,12 @@ void Session::Disconnect(std::string reason) {
     RunOnHome([self = Self()] { self->CloseOnWorker(); });
 }
 
-void Session::CloseOnWorker() { Home()->GetBackend().Close(*this); }
+void Session::CloseOnWorker() {
+    // Set before the backend closes the socket (after its operations are cancelled): with
+    // SO_LINGER 0, that close sends a reset and frees the socket with whatever it still queued.
+    if (WasCut() && !SocketClosed()) socket::SetLinger(Socket(), true, 0);
+    Home()->GetBackend().Close(*this);
+}
 
 void Session::IoClosed() {
     _state.store(State::Closed, std::memory_order_release);
@@ -334,7 +364,7 @@ void Session::OnJobException(std::exception_ptr error) {
     } catch (...) {
     }
     spdlog::error("session {} ({}): a job threw: {}", _id, _peer.ToString(), what);
-    Disconnect("a job threw: " + what);
+    Cut("a job threw: " + what);
 }
 
 }  // namespace tavern

@@ -23,6 +23,9 @@ struct ServiceOptions;
 struct ServiceCounters;
 using SessionRef = std::shared_ptr<Session>;
 
+// ServiceOptions::maxTailBytes's default: the unconsumed bytes a raw Session may hold.
+inline constexpr std::size_t kDefaultMaxTailBytes = 64 * 1024;
+
 // Per-session traffic counters. Written by the session's own threads, readable from any thread.
 struct SessionCounters {
     std::atomic<std::uint64_t> bytesIn{0};
@@ -34,8 +37,17 @@ struct SessionCounters {
 // OnDisconnected run as jobs on it, one at a time, in that order for each event. The socket's
 // I/O runs on the session's home worker; received bytes are handed over as jobs.
 //
-//   any thread:   Send, Disconnect, DisconnectAfterSend, DoAsync, counters
-//   job queue:    OnConnected, OnRecv, OnSend, OnDisconnected (and PacketSession::OnRecvPacket)
+// Two ways to end a session. Disconnect, DisconnectAfterSend and DisconnectGracefully close
+// the socket normally (FIN): the kernel still delivers what it holds, as when the peer asked to
+// close or the service stops. Cut ends it for cause (send cap, protocol error, flood, idle
+// timeout, tail cap, a handler's exception: the engine's own cuts all use it) with an abortive
+// close: SO_LINGER 0, so the peer sees a reset at once and the kernel frees the socket and
+// everything queued on it, instead of keeping an orphan in FIN-WAIT-1 with megabytes the peer
+// will never read.
+//
+//   any thread:   Send, Disconnect, Cut, DisconnectAfterSend, DoAsync, counters
+//   job queue:    OnConnected, OnRecvBuffer / OnRecv, OnSend, OnDisconnected (and
+//                 PacketSession::OnRecvPacket)
 //   home worker:  OnRecvBytes, the Io* completions
 class Session : public JobQueue, public IocpObject {
 public:
@@ -47,8 +59,13 @@ public:
     // ("send queue over cap") and the buffer dropped: a client that stops reading cannot pin
     // unbounded memory. Sends after a disconnect are dropped.
     void Send(SendBufferRef buffer);
-    // Safe to call from any thread. Closes now; queued sends are dropped. The first reason wins.
+    // Safe to call from any thread. Closes now; queued sends are dropped, what the kernel already
+    // holds still goes out before the FIN. The first reason wins.
     void Disconnect(std::string reason);
+    // Safe to call from any thread. Ends the session for cause: closes now with a TCP reset
+    // (SO_LINGER 0; the kernel drops what it holds for the peer), logged with `reason`, which
+    // replaces the reason of a graceful close still waiting for its sends.
+    void Cut(std::string reason);
     // Safe to call from any thread. Closes once everything queued so far has been sent.
     void DisconnectAfterSend(std::string reason);
     // Safe to call from any thread. Lets the packets already received be handled, then closes
@@ -64,6 +81,8 @@ public:
     std::shared_ptr<Service> GetService() const { return _service.lock(); }
     // Why the session ended; set before OnDisconnected runs.
     std::string DisconnectReason() const;
+    // Safe to call from any thread once the close began: whether it was a Cut (a reset).
+    bool WasCut() const { return _cut.load(std::memory_order_acquire); }
 
     // --- Engine internals: Service and backends --------------------------------------------
     // Only before the session starts: its socket, home worker and owning service.
@@ -91,7 +110,13 @@ protected:
     // Hooks, on the session's job queue.
     virtual void OnConnected() {}
     virtual void OnRecv(std::span<const std::byte> /*bytes*/) {}
-    virtual void OnSend(std::size_t /*bytes*/) {}
+    // The same bytes as one immutable shared buffer, which the session may keep or send back as
+    // it is (an echo without a second copy). The default calls OnRecv.
+    virtual void OnRecvBuffer(SendBufferRef bytes) { OnRecv(bytes->Bytes()); }
+    // Once per completed gather send. A session that does not override it costs no job per
+    // send: the default turns the notification off the first time it runs (so an override must
+    // not call it).
+    virtual void OnSend(std::size_t /*bytes*/) { _sendHook.store(false, std::memory_order_relaxed); }
     virtual void OnDisconnected() {}
     // Connecting (ClientService) failed; on the job queue. OnDisconnected does not follow.
     virtual void OnConnectFailed(std::error_code /*error*/) {}
@@ -100,8 +125,9 @@ protected:
     // consumed; the rest is kept as the tail and offered again, with more, next time.
     // The default hands everything to OnRecv as one job. PacketSession cuts packets here.
     virtual std::size_t OnRecvBytes(std::span<const std::byte> bytes);
-    // Only on the home worker: the largest tail OnRecvBytes may leave unconsumed.
-    virtual std::size_t MaxTailBytes() const { return 0; }
+    // Only on the home worker: the largest tail OnRecvBytes may leave unconsumed; a session
+    // whose tail passes it is cut (ServiceOptions::maxTailBytes, or the packet size limit).
+    virtual std::size_t MaxTailBytes() const { return _maxTailBytes; }
     // Only on the home worker: the peer closed its side with `tail` unconsumed bytes held.
     virtual void OnPeerClosed(std::size_t tailBytes);
 
@@ -127,6 +153,9 @@ private:
 
     enum class State : std::uint8_t { Idle, Connecting, Connected, Disconnecting, Closed };
 
+    // `log`: a cut is logged here, unless the caller logs one line for many (Service::Stop).
+    void BeginClose(std::string reason, bool cut, bool log = true);
+    void CutForTail(std::size_t tailBytes);
     void RunOnHome(Job job);
     void StartSendOnWorker();
     void PrepareSlices();
@@ -139,6 +168,7 @@ private:
 
     std::uint64_t _id;
     std::atomic<State> _state{State::Idle};
+    std::atomic<bool> _cut{false};  // written once, by the call that began the close
     TimerHandle _idleCheck;  // on the job queue only
     std::weak_ptr<Service> _service;
     std::shared_ptr<ServiceCounters> _serviceCounters;
@@ -150,8 +180,10 @@ private:
     std::vector<SendBufferRef> _sendQueue;   // waiting for the next send
     std::size_t _queuedBytes = 0;            // queued + in flight, not yet acknowledged sent
     std::size_t _sendCap = 0;
+    std::size_t _maxTailBytes = kDefaultMaxTailBytes;
     Clock::duration _idleTimeout{};
     std::atomic<Clock::rep> _lastActivity{0};
+    std::atomic<bool> _sendHook{true};       // false once the default OnSend ran
     bool _sendInFlight = false;
     bool _closeAfterSend = false;
     std::string _reason;                     // under _sendLock

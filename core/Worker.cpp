@@ -51,8 +51,12 @@ void Worker::Join() {
 }
 
 void Worker::Post(Job job) {
+    if (IsCurrentThread()) {
+        _local.push_back(std::move(job));  // no atomic, no wake-up: this thread runs it next
+        return;
+    }
     _inbox.enqueue(std::move(job));
-    if (!IsCurrentThread()) WakeIfIdle();
+    WakeIfIdle();
 }
 
 void Worker::Dispatch(Job job) {
@@ -85,21 +89,30 @@ std::chrono::milliseconds Worker::NextWait() {
     return wait;
 }
 
+void Worker::RunJob(Job& job) {
+    try {
+        job();
+    } catch (const std::exception& e) {
+        spdlog::error("worker {}: posted job threw: {}", _index, e.what());
+    }
+    job = Job{};
+}
+
 bool Worker::DrainInbox() {
     std::array<Job, kInboxBatch> jobs;
     bool ranAny = false;
+    // Jobs this thread posted itself first (they may post more: a few rounds), then the inbox.
+    for (int round = 0; round < 4 && !_local.empty(); ++round) {
+        _running.swap(_local);
+        for (Job& job : _running) RunJob(job);
+        _running.clear();
+        ranAny = true;
+    }
     for (int round = 0; round < 16; ++round) {
         const std::size_t n = _inbox.try_dequeue_bulk(jobs.begin(), jobs.size());
         if (n == 0) break;
         ranAny = true;
-        for (std::size_t i = 0; i < n; ++i) {
-            try {
-                jobs[i]();
-            } catch (const std::exception& e) {
-                spdlog::error("worker {}: posted job threw: {}", _index, e.what());
-            }
-            jobs[i] = Job{};
-        }
+        for (std::size_t i = 0; i < n; ++i) RunJob(jobs[i]);
     }
     return ranAny;
 }
@@ -114,7 +127,7 @@ void Worker::Run() {
         if (wait.count() > 0) {
             _idle.store(true, std::memory_order_relaxed);
             std::atomic_thread_fence(std::memory_order_seq_cst);
-            if (_inbox.size_approx() > 0 || scheduler.HasGlobalWork() ||
+            if (!_local.empty() || _inbox.size_approx() > 0 || scheduler.HasGlobalWork() ||
                 _stop.load(std::memory_order_relaxed))
                 wait = std::chrono::milliseconds{0};
         }

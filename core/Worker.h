@@ -5,6 +5,7 @@
 #include <memory>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 #include <concurrentqueue/concurrentqueue.h>
 
@@ -26,7 +27,8 @@ public:
     Worker& operator=(const Worker&) = delete;
 
     // Safe to call from any thread: `job` runs on this worker's thread soon. Jobs posted by one
-    // thread run in the order posted. Wakes the worker if it is waiting.
+    // thread run in the order posted. Wakes the worker if it is waiting. A job posted by the
+    // worker itself (a send started by a job running here) skips the shared inbox.
     void Post(Job job);
     // Safe to call from any thread: runs `job` here and now on this worker, or posts it.
     void Dispatch(Job job);
@@ -51,12 +53,15 @@ private:
     void Run();
     std::chrono::milliseconds NextWait();
     bool DrainInbox();
+    void RunJob(Job& job);
 
     IocpCore& _core;
     std::size_t _index;
     std::unique_ptr<Backend> _backend;
     std::thread _thread;
     moodycamel::ConcurrentQueue<Job> _inbox;
+    std::vector<Job> _local;    // posted by this worker's own thread; only touched there
+    std::vector<Job> _running;  // the batch of _local being run
     std::atomic<bool> _idle{false};
     std::atomic<bool> _stop{false};
 };

@@ -53,8 +53,8 @@ void IocpBackend::Finished(IocpObject& object) {
 }
 
 bool IocpBackend::StartReuse(Session& session, ObjectState& state) {
-    // Only sockets that came from AcceptEx go back to the accept pool.
-    if (!_reuseSockets || state.reuseTried || state.outbound || !state.associated ||
+    // Only sockets that came from AcceptEx go back to the accept pool; a cut one is reset.
+    if (!_reuseSockets || session.WasCut() || state.reuseTried || state.outbound || !state.associated ||
         session.SocketClosed())
         return false;
     state.reuseTried = true;

@@ -36,9 +36,13 @@ public:
 protected:
     void OnConnected() override {
         _totals.connected.fetch_add(1);
-        for (std::size_t i = 0; i < _options.pipeline; ++i) SendOne();
+        const std::size_t inFlight = _options.pingpong ? 1 : _options.pipeline;
+        for (std::size_t i = 0; i < inFlight; ++i) SendOne();
     }
     void OnRecv(std::span<const std::byte> bytes) override {
+        // Ping-pong: what arrives goes straight back, so the stream stays the request repeated.
+        if (_options.pingpong && !_totals.stopping.load(std::memory_order_relaxed))
+            Send(SendBuffer::Copy(bytes));
         const std::size_t size = _options.reply.size();
         while (!bytes.empty()) {
             const std::size_t offset = _received % size;
@@ -49,7 +53,8 @@ protected:
             bytes = bytes.subspan(n);
             if (_received % size == 0) {
                 _totals.replies.fetch_add(1, std::memory_order_relaxed);
-                if (!_totals.stopping.load(std::memory_order_relaxed)) SendOne();
+                if (!_options.pingpong && !_totals.stopping.load(std::memory_order_relaxed))
+                    SendOne();
             }
         }
     }
@@ -73,6 +78,9 @@ void AddStreamLoadOptions(CLI::App& app, StreamLoadOptions& options) {
     app.add_option("--port", options.port);
     app.add_option("--connections", options.connections);
     app.add_option("--pipeline", options.pipeline, "requests in flight per connection");
+    app.add_flag("--pingpong", options.pingpong,
+                 "each connection sends one message, then echoes back whatever arrives "
+                 "(the muduo / Asio ping-pong test; --pipeline is ignored)");
     app.add_option("--duration", options.duration, "seconds of load after all connected");
     app.add_option("--workers", options.workers, "client worker threads");
     app.add_option_function<std::string>(
@@ -108,14 +116,21 @@ std::optional<StreamLoadResult> RunStreamLoad(const StreamLoadOptions& options) 
     auto client = ClientService::Create(
         core, *address, [&] { return std::make_shared<LoadSession>(options, totals); },
         serviceOptions);
-    client->Connect(options.connections);
-    const auto connectDeadline = Clock::now() + std::chrono::seconds(10);
-    while (totals.connected + totals.failed < options.connections &&
-           Clock::now() < connectDeadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // In batches, each let in before the next: 10,000 connects at once overflow a listen
+    // backlog, and a dropped SYN is retried only after 1, 3, 7, 15 s.
+    constexpr std::size_t kConnectBatch = 1000;
+    const auto connectDeadline = Clock::now() + std::chrono::seconds(30);
+    for (std::size_t started = 0; started < options.connections;) {
+        const std::size_t batch = std::min(kConnectBatch, options.connections - started);
+        client->Connect(batch);
+        started += batch;
+        while (totals.connected + totals.failed < started && Clock::now() < connectDeadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 
     const std::uint64_t startReplies = totals.replies.load();
     const std::uint64_t startBytesOut = client->Counters().bytesOut.load();
+    const std::uint64_t startBytesIn = client->Counters().bytesIn.load();
     const int pid = options.serverPid;
     const double serverCpuStart = pid > 0 ? ProcessCpuSeconds(pid) : 0;
     const auto start = Clock::now();
@@ -126,6 +141,7 @@ std::optional<StreamLoadResult> RunStreamLoad(const StreamLoadOptions& options) 
     result.serverCpuSeconds = pid > 0 ? ProcessCpuSeconds(pid) - serverCpuStart : 0;
     result.replies = totals.replies.load() - startReplies;
     result.bytesOut = client->Counters().bytesOut.load() - startBytesOut;
+    result.bytesIn = client->Counters().bytesIn.load() - startBytesIn;
     totals.stopping = true;
     client->Stop();
     core->Stop();

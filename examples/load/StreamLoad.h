@@ -22,6 +22,9 @@ struct StreamLoadOptions {
     std::uint16_t port = 7777;
     std::size_t connections = 10;
     std::size_t pipeline = 1;  // requests in flight per connection
+    // Ping-pong instead: one request per connection, then every byte received is sent back.
+    // A reply is then each whole request's worth of bytes received.
+    bool pingpong = false;
     double duration = 3.0;     // seconds measured, once every session has connected (or failed)
     std::size_t workers = 1;
     BackendKind backend = BackendKind::Auto;
@@ -37,6 +40,7 @@ struct StreamLoadResult {
     std::uint64_t mismatches = 0;  // reply bytes that differed from the expected ones
     std::uint64_t replies = 0;     // whole replies in the measured window
     std::uint64_t bytesOut = 0;    // bytes sent in the measured window
+    std::uint64_t bytesIn = 0;     // bytes received in the measured window
     double seconds = 0;
     double serverCpuSeconds = 0;
 
@@ -48,8 +52,8 @@ struct StreamLoadResult {
     }
 };
 
-// Adds --host, --port, --connections, --pipeline, --duration, --workers, --backend and
-// --server-pid, stored into `options`.
+// Adds --host, --port, --connections, --pipeline, --pingpong, --duration, --workers, --backend
+// and --server-pid, stored into `options`.
 void AddStreamLoadOptions(CLI::App& app, StreamLoadOptions& options);
 
 // Runs the load; nullopt (the reason logged) if the address does not parse or the engine does

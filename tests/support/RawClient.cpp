@@ -53,10 +53,23 @@ std::vector<std::byte> Pattern(std::size_t size, std::size_t offset) {
     return bytes;
 }
 
+const char* ToString(CloseSeen seen) {
+    switch (seen) {
+        case CloseSeen::Reset: return "a reset";
+        case CloseSeen::EndOfStream: return "an end of stream";
+        case CloseSeen::OtherError: return "a read error other than a reset";
+        case CloseSeen::StillOpen: return "no close";
+    }
+    return "?";
+}
+
 RawClient::~RawClient() { Close(); }
 
 RawClient::RawClient(RawClient&& other) noexcept
-    : _socket(other._socket), _receiveBuffer(other._receiveBuffer) {
+    : _socket(other._socket),
+      _receiveBuffer(other._receiveBuffer),
+      _localPort(other._localPort),
+      _connectError(other._connectError) {
     other._socket = kInvalidSocket;
 }
 
@@ -65,6 +78,8 @@ RawClient& RawClient::operator=(RawClient&& other) noexcept {
         Close();
         _socket = other._socket;
         _receiveBuffer = other._receiveBuffer;
+        _localPort = other._localPort;
+        _connectError = other._connectError;
         other._socket = kInvalidSocket;
     }
     return *this;
@@ -76,8 +91,16 @@ bool RawClient::Connect(const NetAddress& address, std::chrono::milliseconds tim
     if (error) return false;
     socket::SetNonBlocking(_socket);
     ApplyReceiveBuffer();
-    if (::connect(_socket, address.SockAddr(), address.Length()) != 0) {
-        if (!WaitFor(_socket, true, timeout) || socket::PendingError(_socket)) {
+    _connectError = {};
+    const bool done = ::connect(_socket, address.SockAddr(), address.Length()) == 0;
+    _localPort = socket::LocalAddress(_socket).Port();  // bound by connect, even in progress
+    if (!done) {
+        if (!WaitFor(_socket, true, timeout)) {
+            _connectError = std::make_error_code(std::errc::timed_out);
+        } else {
+            _connectError = socket::PendingError(_socket);
+        }
+        if (_connectError) {
             Close();
             return false;
         }
@@ -103,6 +126,8 @@ bool RawClient::SendAll(const void* data, std::size_t size, std::chrono::millise
             WaitFor(_socket, true, std::min(Left(deadline), std::chrono::milliseconds(50)));
             continue;
         }
+        _sendError = n < 0 && !WouldBlock() ? socket::LastError()
+                                            : std::make_error_code(std::errc::timed_out);
         return false;
     }
     return true;
@@ -139,6 +164,22 @@ bool RawClient::WaitForClose(std::chrono::milliseconds timeout) {
         if (n < 0 && !WouldBlock()) return true;  // reset
     }
     return false;
+}
+
+CloseSeen RawClient::ReadUntilClosed(std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    std::vector<char> sink(65536);
+    while (Clock::now() < deadline) {
+        if (!WaitFor(_socket, false, std::min(Left(deadline), std::chrono::milliseconds(50))))
+            continue;
+        const auto n = ::recv(_socket, sink.data(), static_cast<int>(sink.size()), 0);
+        if (n == 0) return CloseSeen::EndOfStream;
+        if (n < 0 && !WouldBlock()) {
+            return socket::LastError() == std::errc::connection_reset ? CloseSeen::Reset
+                                                                      : CloseSeen::OtherError;
+        }
+    }
+    return CloseSeen::StillOpen;
 }
 
 void RawClient::ShutdownWrite() {
