@@ -219,6 +219,10 @@ void ConsoleClient::OnLeaveGame(ServerSession& /*session*/, Protocol::S_LEAVE_GA
     SetPhase(Phase::Left);
 }
 
+void ConsoleClient::OnKicked(ServerSession& /*session*/, Protocol::S_KICKED& pkt) {
+    Print("kicked: {}\n", pkt.reason());
+}
+
 void ConsoleClient::OnDespawn(ServerSession& /*session*/, Protocol::S_DESPAWN& pkt) {
     for (const std::uint64_t id : pkt.player_ids()) {
         Print("- {} left\n", NameOf(id));

@@ -54,6 +54,7 @@ public:
     void OnMove(ServerSession& session, Protocol::S_MOVE& pkt) override;
     void OnLeaveGame(ServerSession& session, Protocol::S_LEAVE_GAME& pkt) override;
     void OnDespawn(ServerSession& session, Protocol::S_DESPAWN& pkt) override;
+    void OnKicked(ServerSession& session, Protocol::S_KICKED& pkt) override;
     void OnPong(ServerSession& session, Protocol::S_PONG& pkt) override;
     void OnError(ServerSession& session, Protocol::S_ERROR& pkt) override;
 

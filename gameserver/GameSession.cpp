@@ -69,7 +69,10 @@ void GameSession::Login(const Protocol::C_LOGIN& pkt) {
 void GameSession::FinishLogin(std::uint64_t playerId, const std::string& name,
                               const SavedPosition& saved, bool created) {
     _loginPending = false;
-    if (_disconnected) return;
+    if (_disconnected) {  // gone while the login was answered: let go of the account's entry
+        if (_context->directory) _context->directory->Release(playerId, this);
+        return;
+    }
     _player = std::make_shared<Player>(playerId, name, Self());
     _player->Restore(saved, _context->saves);
     _context->sessions->AddPlayer(_player);
