@@ -14,6 +14,11 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
   pkg_check_modules(LIBURING REQUIRED IMPORTED_TARGET liburing>=2.3)
 endif()
 
+if(TAVERN_WITH_ADMIN)
+  find_package(prometheus-cpp REQUIRED)
+  find_package(civetweb REQUIRED)
+endif()
+
 if(TAVERN_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

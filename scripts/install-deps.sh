@@ -9,4 +9,5 @@ $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build pkg-config \
   liburing-dev libconcurrentqueue-dev libprotobuf-dev libprotoc-dev protobuf-compiler \
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libasio-dev \
-  clang llvm libclang-rt-14-dev procps
+  clang llvm libclang-rt-14-dev procps \
+  prometheus-cpp-dev libcivetweb-dev python3-prometheus-client curl
