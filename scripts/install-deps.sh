@@ -10,4 +10,4 @@ $SUDO apt-get install -y --no-install-recommends \
   liburing-dev libconcurrentqueue-dev libprotobuf-dev libprotoc-dev protobuf-compiler \
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libasio-dev \
   clang llvm libclang-rt-14-dev procps \
-  prometheus-cpp-dev libcivetweb-dev python3-prometheus-client curl
+  prometheus-cpp-dev libcivetweb-dev python3-prometheus-client python3
