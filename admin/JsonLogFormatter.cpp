@@ -44,7 +44,7 @@ void JsonLogFormatter::format(const spdlog::details::log_msg& msg, spdlog::memor
     const auto millis = duration_cast<milliseconds>(since).count() % 1000;
     std::tm utc{};
 #if defined(_WIN32)
-    gmtime_s(&utc, &seconds);
+    if (const std::tm* now = std::gmtime(&seconds)) utc = *now;  // per thread in the Windows CRT
 #else
     gmtime_r(&seconds, &utc);
 #endif

@@ -41,7 +41,9 @@ protected:
 
 int main() {
     using namespace tavern;
-    auto core = IocpCore::CreateStarted(EngineOptions{.workers = 2});
+    EngineOptions engine;
+    engine.workers = 2;
+    auto core = IocpCore::CreateStarted(engine);
     if (!core) return 1;
     lobby::gRoom = std::make_shared<lobby::LobbyRoom>(core->GetScheduler());
     auto server = ServerService::Create(core, *NetAddress::Parse("127.0.0.1", 0),
