@@ -1,5 +1,7 @@
 #include "admin/AdminServer.h"
 
+#include "admin/DashboardPage.h"
+
 #include <sstream>
 #include <string_view>
 
@@ -10,11 +12,6 @@
 namespace tavern::admin {
 
 namespace {
-
-constexpr std::string_view kIndex =
-    "<!doctype html><title>Tavern</title><h1>Tavern</h1>"
-    "<ul><li><a href=\"/metrics\">/metrics</a><li><a href=\"/healthz\">/healthz</a>"
-    "<li><a href=\"/readyz\">/readyz</a></ul>\n";
 
 int Reply(mg_connection* connection, int status, std::string_view reason,
           std::string_view contentType, std::string_view body) {
@@ -100,7 +97,8 @@ int AdminServer::Handle(mg_connection* connection) {
         const std::string body = RenderMetrics();
         return Reply(connection, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body);
     }
-    if (uri == "/") return Reply(connection, 200, "OK", "text/html; charset=utf-8", kIndex);
+    if (uri == "/")
+        return Reply(connection, 200, "OK", "text/html; charset=utf-8", DashboardPage());
     return Reply(connection, 404, "Not Found", "text/plain", "not found\n");
 }
 

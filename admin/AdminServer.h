@@ -25,6 +25,7 @@ struct AdminOptions {
 using MetricsCollector = std::function<void(std::vector<prometheus::MetricFamily>& out)>;
 
 // The operations endpoint, on threads of its own (civetweb), never on the engine's workers:
+//   GET /          the dashboard (DashboardPage.h): plots /metrics, read every second
 //   GET /metrics   every collector's families in the Prometheus text format (0.0.4)
 //   GET /healthz   200 while the process serves HTTP at all
 //   GET /readyz    200 while ready (SetReady), else 503: a graceful stop turns it off first

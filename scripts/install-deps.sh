@@ -10,4 +10,9 @@ $SUDO apt-get install -y --no-install-recommends \
   liburing-dev libconcurrentqueue-dev libprotobuf-dev libprotoc-dev protobuf-compiler \
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libasio-dev \
   clang llvm libclang-rt-14-dev procps \
-  prometheus-cpp-dev libcivetweb-dev python3-prometheus-client python3
+  prometheus-cpp-dev libcivetweb-dev python3-prometheus-client python3 chromium
+# The admin dashboard is bundled with npm packages (esbuild, uPlot): node and npm, Debian's
+# unless the machine has a node of its own already.
+if ! command -v npm >/dev/null; then
+  $SUDO apt-get install -y --no-install-recommends nodejs npm
+fi

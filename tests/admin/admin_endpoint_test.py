@@ -11,7 +11,13 @@ CASE is one of:
                                   SIGTERM with --drain-seconds: /readyz answers 503 while the
                                   game port still accepts a player and /healthz still says 200
   JsonLogLinesCarryTheTextFields  --log-format json: every log line is one JSON object
+  DashboardShowsTheBotsInHeadlessChromium
+                                  the page at / (opened in headless Chromium) shows the bots'
+                                  sessions within a few seconds; a screenshot is written to
+                                  $TAVERN_DASHBOARD_SCREENSHOT when set. Skips (77) without
+                                  Chromium.
 """
+import shutil
 import json
 import os
 import queue
@@ -284,10 +290,52 @@ def json_log_lines_carry_the_text_fields(gameserver, _client):
     check(any("signal" in json.loads(line)["msg"] for line in logs), "no stop line logged")
 
 
+def dashboard_shows_the_bots_in_headless_chromium(gameserver, client):
+    browser = next((shutil.which(name) for name in ("chromium", "chromium-browser",
+                                                   "google-chrome") if shutil.which(name)), None)
+    if browser is None:
+        print("SKIPPED: no Chromium on this machine")
+        sys.exit(77)
+    server = Server(gameserver)
+    bots = 20
+    run = run_bots(client, server.game_port, bots, 2, 8)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            _, samples = server.scrape()
+            if value(samples, "tavern_sessions") == bots:
+                break
+            time.sleep(0.1)
+        url = "http://127.0.0.1:%d/" % server.admin_port
+        # Chromium runs the page's timers in virtual time (3 s of it: three scrapes), fast.
+        flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                 "--virtual-time-budget=3000"]
+        dom = subprocess.run(flags + ["--dump-dom", url], capture_output=True, text=True,
+                             timeout=60).stdout
+        match = re.search(r'id="sessions">(\d+)<', dom)
+        check(match is not None, "no session count in the page: " + dom[:500])
+        check(int(match.group(1)) == bots, "the page shows %s sessions, not %d" %
+              (match.group(1), bots))
+        check("<canvas" in dom, "no chart drawn")
+        screenshot = os.environ.get("TAVERN_DASHBOARD_SCREENSHOT")
+        if screenshot:
+            subprocess.run(flags + ["--window-size=1200,620", "--screenshot=" + screenshot, url],
+                           capture_output=True, timeout=60)
+            check(os.path.getsize(screenshot) > 0, "empty screenshot")
+        output, _ = run.communicate(timeout=60)
+        check(run.returncode == 0, "bots failed:\n" + output)
+    finally:
+        if run.poll() is None:
+            run.kill()
+        code = server.stop()
+    check(code == 0, "gameserver exited %d" % code)
+
+
 CASES = {
     "MetricsMoveWithWhatTheBotsDid": metrics_move_with_what_the_bots_did,
     "ReadyzTurns503WhileTheListenerIsStillOpen": readyz_turns_503_while_the_listener_is_still_open,
     "JsonLogLinesCarryTheTextFields": json_log_lines_carry_the_text_fields,
+    "DashboardShowsTheBotsInHeadlessChromium": dashboard_shows_the_bots_in_headless_chromium,
 }
 
 
