@@ -40,9 +40,9 @@ public:
         slot.packetsIn.fetch_add(1, std::memory_order_relaxed);
         slot.bytesIn.fetch_add(bytes, std::memory_order_relaxed);
     }
-    void CountOut(std::uint16_t id, std::size_t bytes) {
+    void CountOut(std::uint16_t id, std::size_t packets, std::size_t bytes) {
         Slot& slot = _slots[IndexOf(id)];
-        slot.packetsOut.fetch_add(1, std::memory_order_relaxed);
+        slot.packetsOut.fetch_add(packets, std::memory_order_relaxed);
         slot.bytesOut.fetch_add(bytes, std::memory_order_relaxed);
     }
     void CountHandler(std::uint16_t id, std::chrono::nanoseconds time) {

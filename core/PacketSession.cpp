@@ -120,14 +120,24 @@ void PacketSession::OnSendQueued(std::span<const std::byte> bytes) {
     if (!_packetMetrics) return;
     PacketMetrics* metrics = MetricsHere();
     if (metrics == nullptr) return;
-    // A buffer holds whole packets (a broadcast tick's batch holds several); a raw one that
-    // does not parse as packets is counted as far as it does.
+    // A buffer holds whole packets (a broadcast tick's batch holds several, mostly of one id:
+    // each run of one id is counted with one add); a raw one is counted as far as it parses.
+    std::uint16_t runId = 0;
+    std::size_t runPackets = 0;
+    std::size_t runBytes = 0;
     while (bytes.size() >= kPacketHeaderSize) {
         const PacketHeader header = ReadPacketHeader(bytes.data());
         if (header.size < kPacketHeaderSize || header.size > bytes.size()) break;
-        metrics->CountOut(header.id, header.size);
+        if (runPackets != 0 && header.id != runId) {
+            metrics->CountOut(runId, runPackets, runBytes);
+            runPackets = runBytes = 0;
+        }
+        runId = header.id;
+        ++runPackets;
+        runBytes += header.size;
         bytes = bytes.subspan(header.size);
     }
+    if (runPackets != 0) metrics->CountOut(runId, runPackets, runBytes);
 }
 
 void PacketSession::OnPeerClosed(std::size_t tailBytes) {
