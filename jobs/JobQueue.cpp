@@ -330,7 +330,7 @@ void JobQueue::WarnIfLong() {
     if (_lastWarn != 0 && now - _lastWarn < second) return;
     _lastWarn = now;
     if (const SchedulerRef scheduler = _scheduler.lock())
-        scheduler->_overloadWarnings.fetch_add(1, std::memory_order_relaxed);
+        scheduler->CountOverloadWarning();
     spdlog::warn("JobQueue {}: {} jobs pending (warning threshold {}); the actor is overloaded",
                  static_cast<void*>(this), length, _warnLength);
 }

@@ -61,10 +61,12 @@ public:
     void Stop();
     // Safe to call from any thread.
     bool Stopped() const { return _stopped.load(std::memory_order_acquire); }
-    // Safe to call from any thread: "actor overloaded" warnings logged so far (JobQueue).
+    // Safe to call from any thread: "actor overloaded" warnings logged so far (JobQueue), and
+    // the count of one more.
     std::uint64_t OverloadWarnings() const {
         return _overloadWarnings.load(std::memory_order_relaxed);
     }
+    void CountOverloadWarning() { _overloadWarnings.fetch_add(1, std::memory_order_relaxed); }
 
 private:
     friend class JobQueue;
