@@ -331,11 +331,37 @@ def dashboard_shows_the_bots_in_headless_chromium(gameserver, client):
     check(code == 0, "gameserver exited %d" % code)
 
 
+def bot_report_writes_json_and_html(gameserver, client):
+    import tempfile
+    server = Server(gameserver)
+    with tempfile.TemporaryDirectory() as folder:
+        json_path, html_path = os.path.join(folder, "run.json"), os.path.join(folder, "run.html")
+        run = subprocess.run(
+            [client, "--port", str(server.game_port), "--bots", "10", "--rooms", "2",
+             "--duration", "3", "--chat-per-sec", "2", "--quiet", "--json", json_path,
+             "--report", html_path], capture_output=True, text=True, timeout=60)
+        code = server.stop()
+        check(run.returncode == 0, "bots failed:\n" + run.stdout + run.stderr)
+        check(code == 0, "gameserver exited %d" % code)
+        printed = dict(re.findall(r"(\w+)=([\d.-]+)", run.stdout.strip().splitlines()[-1]))
+        report = json.load(open(json_path))
+        for name in ("bots", "in_game", "chats_sent", "chat_recv", "pongs", "refused"):
+            check(report["summary"][name] == float(printed[name]),
+                  "%s: JSON %s, printed %s" % (name, report["summary"][name], printed[name]))
+        check(len(report["samples"]) >= 3, "fewer than 3 samples in a 3 s run")
+        check(report["samples"][-1]["in_game"] == 10, "last sample: not 10 bots in game")
+        html = open(html_path).read()
+        check(html.count("<svg") == 3 and html.count("<polyline") == 6, "plots missing")
+        check("<script" not in html and "http" not in html.replace("http://www.w3.org", ""),
+              "the page is not self-contained")
+
+
 CASES = {
     "MetricsMoveWithWhatTheBotsDid": metrics_move_with_what_the_bots_did,
     "ReadyzTurns503WhileTheListenerIsStillOpen": readyz_turns_503_while_the_listener_is_still_open,
     "JsonLogLinesCarryTheTextFields": json_log_lines_carry_the_text_fields,
     "DashboardShowsTheBotsInHeadlessChromium": dashboard_shows_the_bots_in_headless_chromium,
+    "BotReportWritesJsonAndHtml": bot_report_writes_json_and_html,
 }
 
 
