@@ -8,6 +8,7 @@
 #include "core/BackendSelector.h"
 #include "core/IocpCore.h"
 #include "jobs/Scheduler.h"
+#include "jobs/ThreadContext.h"
 
 namespace tavern {
 
@@ -106,6 +107,7 @@ bool Worker::DrainInbox() {
 void Worker::Run() {
     tWorker = this;
     Scheduler& scheduler = *_core.GetScheduler();
+    const WorkerScope worker(scheduler);  // this thread may run the actors it pushes to
     const auto slice = scheduler.Options().timeSlice;
     while (!_stop.load(std::memory_order_acquire)) {
         auto wait = NextWait();

@@ -28,8 +28,7 @@ void GameSession::OnConnected() {
 }
 
 void GameSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) {
-    PacketSessionRef self = SharedPacketSession();
-    ServerPacketHandler::HandlePacket(self, id, payload);
+    ServerPacketHandler::HandlePacket(*this, id, payload);
 }
 
 void GameSession::OnDisconnected() {
