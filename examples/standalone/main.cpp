@@ -4,40 +4,10 @@
 #include <cstdio>
 #include <future>
 
-#include "LobbyClientPackets.h"
 #include "LobbyRoom.h"
-#include "LobbyServerPackets.h"
+#include "LobbySession.h"
+#include "PlayerSession.h"
 #include "core/Service.h"
-
-namespace lobby {
-
-extern std::shared_ptr<LobbyRoom> gRoom;
-extern std::promise<void> gHeardEcho;
-
-// The server's session: every packet goes through the generated server dispatch.
-class LobbySession final : public tavern::PacketSession {
-protected:
-    void OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) override {
-        tavern::PacketSessionRef self = SharedPacketSession();
-        ServerPacketHandler::HandlePacket(self, id, payload);
-    }
-};
-
-// The client's session: joins once connected; S_ packets go through the client dispatch.
-class PlayerSession final : public tavern::PacketSession {
-protected:
-    void OnConnected() override {
-        C_JOIN join;
-        join.set_name("ada");
-        Send(ClientPacketHandler::MakeSendBuffer(join));
-    }
-    void OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) override {
-        tavern::PacketSessionRef self = SharedPacketSession();
-        ClientPacketHandler::HandlePacket(self, id, payload);
-    }
-};
-
-}  // namespace lobby
 
 int main() {
     using namespace tavern;
@@ -45,21 +15,23 @@ int main() {
     engine.workers = 2;
     auto core = IocpCore::CreateStarted(engine);
     if (!core) return 1;
-    lobby::gRoom = std::make_shared<lobby::LobbyRoom>(core->GetScheduler());
-    auto server = ServerService::Create(core, *NetAddress::Parse("127.0.0.1", 0),
-                                        [] { return std::make_shared<lobby::LobbySession>(); });
+    auto room = std::make_shared<lobby::LobbyRoom>(core->GetScheduler());
+    auto server = ServerService::Create(core, *NetAddress::Parse("127.0.0.1", 0), [room] {
+        return std::make_shared<lobby::LobbySession>(room);
+    });
     if (server->Start()) return 1;
     std::printf("server: listening on port %u\n", server->LocalAddress().Port());
 
-    auto client = ClientService::Create(core, server->LocalAddress(),
-                                        [] { return std::make_shared<lobby::PlayerSession>(); });
-    auto heard = lobby::gHeardEcho.get_future();
+    std::promise<void> heard;
+    auto client = ClientService::Create(core, server->LocalAddress(), [&heard] {
+        return std::make_shared<lobby::PlayerSession>(heard);
+    });
     const bool ok = client->Connect(1) == 1 &&
-                    heard.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+                    heard.get_future().wait_for(std::chrono::seconds(10)) ==
+                        std::future_status::ready;
     client->Stop();
     server->Stop();
     core->Stop();
-    lobby::gRoom.reset();
     std::printf("%s\n", ok ? "lobby: ok" : "lobby: no answer in 10 s");
     return ok ? 0 : 1;
 }
