@@ -50,4 +50,9 @@ tavern::HandlerResult Handle_S_ERROR(tavern::client::ServerSession& session, S_E
     return tavern::HandlerResult::Handled();
 }
 
+tavern::HandlerResult Handle_S_KICKED(tavern::client::ServerSession& session, S_KICKED& pkt) {
+    session.Listener().OnKicked(session, pkt);
+    return tavern::HandlerResult::Handled();
+}
+
 }  // namespace Protocol

@@ -14,6 +14,15 @@ namespace tavern {
 
 namespace {
 
+// Publishes, when a run ends, what the destructors of dropped jobs sent (RunOne publishes what
+// each job that ran sent).
+struct OutboxFlush {
+    OutboxFlush() = default;
+    OutboxFlush(const OutboxFlush&) = delete;
+    OutboxFlush& operator=(const OutboxFlush&) = delete;
+    ~OutboxFlush();
+};
+
 // Marks the queue this thread runs, for JobQueue::Current and for Push's "run it here?" test.
 using CurrentScope = ThreadFieldScope<JobQueue*, &ThreadContext::current>;
 
@@ -66,9 +75,13 @@ void JobQueue::Post(Job job, bool mayRunHere) {
         _dropped.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    const ThreadContext& context = ThisThread();
+    ThreadContext& context = ThisThread();
     // A job pushed from inside an actor goes to the ordered lane (see the class comment).
     const bool fromActor = context.current != nullptr;
+    if (fromActor && context.outboxTo.get() == this) {
+        context.outbox.Append(std::move(job));  // behind this job's earlier, unpublished sends
+        return;
+    }
     const bool runHere = mayRunHere && !fromActor && context.worker != nullptr;
     if (TryAcquire()) {
         // This thread owns the idle queue now. Its own earlier jobs, if any were left, would be
@@ -91,7 +104,24 @@ void JobQueue::Post(Job job, bool mayRunHere) {
         RunOrHandOff(runHere);
         return;
     }
+    if (fromActor) {
+        // The queue is busy. A job's first send to it goes in at once; from its second on, the
+        // job's sends to it are collected and go in together when the job ends.
+        if (context.lastSent == this) {
+            if (JobQueueRef self = SelfOrNull()) {
+                FlushOutbox();
+                context.outboxTo = std::move(self);
+                context.outbox.Append(std::move(job));
+                return;
+            }
+        }
+        context.lastSent = this;
+    }
     Enqueue(std::move(job), fromActor);
+    PublishedFromOutside(runHere);
+}
+
+void JobQueue::PublishedFromOutside(bool runHere) {
     // The owner's TryRelease stores idle, fences, then looks at the mailbox; this push enqueued,
     // fences, then looks at the state. Either the owner sees this job and keeps (or takes back)
     // the queue, or this push sees the queue idle and takes it.
@@ -99,11 +129,24 @@ void JobQueue::Post(Job job, bool mayRunHere) {
     if (TryAcquire()) RunOrHandOff(runHere);
 }
 
+void JobQueue::FlushOutbox() {
+    ThreadContext& context = ThisThread();
+    if (!context.outboxTo) return;
+    const JobQueueRef to = std::move(context.outboxTo);
+    context.outboxTo.reset();
+    to->_ordered.PushChain(context.outbox);
+    to->PublishedFromOutside(false);
+}
+
 void JobQueue::Enqueue(Job job, bool fromActor) {
     if (fromActor) {
         _ordered.Push(std::move(job));
         return;
     }
+    EnqueueFromThread(std::move(job));
+}
+
+void JobQueue::EnqueueFromThread(Job job) {
     if (!_mailbox.enqueue(std::move(job))) {
         spdlog::critical("JobQueue {}: out of memory in Push", static_cast<void*>(this));
         std::terminate();
@@ -142,6 +185,7 @@ void JobQueue::RunOrHandOff(bool runHere) {
 
 void JobQueue::RunFirst(Job job) {
     {
+        const OutboxFlush flush;
         const CurrentScope current(this);
         if (_closed.load(std::memory_order_acquire)) {
             _dropped.fetch_add(1, std::memory_order_relaxed);
@@ -186,6 +230,7 @@ void JobQueue::Execute() {
 
 void JobQueue::Run(std::optional<Clock::time_point> lastCheck,
                    std::optional<Clock::time_point> sliceEnd) {
+    const OutboxFlush flush;  // after CurrentScope ends: the jobs it publishes are no sends of ours
     const CurrentScope current(this);
     // Reads the clock (once per batch): fits the batch size to the jobs' cost, and returns true
     // when the slice is over and the queue has left this thread.
@@ -267,6 +312,9 @@ void JobQueue::RunOne(Job& job) noexcept {
                           static_cast<void*>(this));
         }
     }
+    job.Reset();    // captures die now, on the actor's thread (their destructors may send)
+    FlushOutbox();  // what the job sent to busy actors enters their mailboxes now
+    ThisThread().lastSent = nullptr;
 }
 
 bool JobQueue::HandOff() {
@@ -287,7 +335,18 @@ bool JobQueue::HandOff() {
     return true;
 }
 
+namespace {
+OutboxFlush::~OutboxFlush() {
+    JobQueue::FlushOutboxOfThisThread();
+}
+}  // namespace
+
+void JobQueue::FlushOutboxOfThisThread() {
+    FlushOutbox();
+}
+
 void JobQueue::DropOwned() {
+    const OutboxFlush flush;
     if (_firstJob) {
         _firstJob.Reset();
         _firstJobWaiting.store(false, std::memory_order_relaxed);

@@ -135,6 +135,8 @@ public:
 
     // Only on this thread: the queue this thread is running now, or nullptr.
     static JobQueue* Current();
+    // Only on this thread, for the runtime: publishes the sends a job left unpublished.
+    static void FlushOutboxOfThisThread();
 
 protected:
     // Safe to call from any thread: this actor as its own class T (a class derived from
@@ -222,6 +224,12 @@ private:
     // Any thread. Puts a job in the mailbox, in the ordered lane if an actor pushed it
     // (terminates on allocation failure).
     void Enqueue(Job job, bool fromActor);
+    void EnqueueFromThread(Job job);
+    // Any thread, after putting jobs in the mailbox of a queue it does not own: takes the queue
+    // if it went idle meanwhile, and runs it here or hands it to the GlobalQueue.
+    void PublishedFromOutside(bool runHere);
+    // This thread: publishes what the running job sent to a busy actor (ThreadContext::outbox).
+    static void FlushOutbox();
     // Any thread: takes ownership of an idle queue. False if it is owned.
     bool TryAcquire();
     // Only by the owner, the mailbox seen empty: gives up ownership. False if the queue had to be

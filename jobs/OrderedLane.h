@@ -32,8 +32,35 @@ public:
     OrderedLane(const OrderedLane&) = delete;
     OrderedLane& operator=(const OrderedLane&) = delete;
 
+    struct Link {
+        std::atomic<Link*> next{nullptr};
+    };
+    struct Node;
+    using NodeType = Node;
+
+    // Jobs linked by one thread, not yet in any lane; published whole by PushChain.
+    class Chain {
+    public:
+        Chain() noexcept = default;
+        Chain(const Chain&) = delete;
+        Chain& operator=(const Chain&) = delete;
+        ~Chain();
+        // Only on the thread that owns the chain.
+        void Append(Job job);
+        bool Empty() const noexcept { return _first == nullptr; }
+
+    private:
+        friend class OrderedLane;
+        Link* _first = nullptr;
+        Link* _last = nullptr;
+        std::size_t _count = 0;
+    };
+
     // Safe to call from any thread. Allocates one node (terminates on allocation failure).
     void Push(Job job);
+    // Safe to call from any thread: appends every job of `chain`, in order, with one exchange
+    // on the tail; leaves `chain` empty.
+    void PushChain(Chain& chain) noexcept;
     // Only by the consumer. Moves up to `max` jobs into `out`, oldest first; returns how many.
     std::size_t Pop(Job* out, std::size_t max) noexcept;
     // Any thread; exact for the consumer (a push in progress counts as a job). The owner of a
@@ -45,10 +72,10 @@ public:
     std::size_t SizeApprox() const noexcept;
 
 private:
-    struct Link {
-        std::atomic<Link*> next{nullptr};
-    };
-    struct Node;
+    // Any thread: a node from this thread's cache of freed nodes, or a new one.
+    static Node* NewNode(Job job);
+    // The consumer: back to this thread's cache (or freed). Never the stub.
+    void FreeNode(Link* link) noexcept;
 
     Link _stub;
     std::atomic<Link*> _head{&_stub};          // written by the consumer only

@@ -5,6 +5,7 @@
 
 #include "jobs/Clock.h"
 #include "jobs/JobsFwd.h"
+#include "jobs/OrderedLane.h"
 
 namespace tavern {
 
@@ -19,6 +20,11 @@ namespace tavern {
 //   running       the scheduler whose GlobalQueue this thread is draining, or nullptr
 //   distributing  the timer wheel this thread is firing timers of, or nullptr
 //   slice         the time slice this thread is running queues in
+//   lastSent      the busy actor the running job sent to last
+//   outbox        what the running job sent to one busy actor, `outboxTo`, after its first
+//                 message there, not yet published: a burst of sends to one receiver enters its
+//                 mailbox with one exchange when the job ends (or when it starts a burst to
+//                 another receiver), not one exchange each
 struct ThreadContext {
     struct Slice {
         Clock::time_point start;
@@ -30,6 +36,9 @@ struct ThreadContext {
     Scheduler* running = nullptr;
     const JobTimer* distributing = nullptr;
     std::optional<Slice> slice;
+    const JobQueue* lastSent = nullptr;
+    JobQueueRef outboxTo;
+    OrderedLane::Chain outbox;
 };
 
 // Only on this thread.
