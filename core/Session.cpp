@@ -174,6 +174,7 @@ void Session::Send(SendBufferRef buffer) {
         _counters.sends.fetch_add(1, std::memory_order_relaxed);
         return;
     }
+    OnSendQueued(buffer->Bytes());
     bool start = false;
     bool overCap = false;
     {

@@ -1,13 +1,18 @@
 // gameserver: the demo game on Tavern (see README, "The demo game").
 //   gameserver --port 7777 --workers 2 --backend auto|uring|epoll|iocp --max-packet 1024
 //              --log-level info --stats-interval 5
+//              --admin-port 9100 --admin-host 127.0.0.1 --drain-seconds 0 --log-format text|json
 // Prints a stats line every --stats-interval seconds; stops cleanly on SIGINT / SIGTERM, exit 0.
+// With --admin-port, /readyz turns 503 as the stop begins, --drain-seconds before the listener
+// closes (so that probes and load balancers stop sending players first).
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
+#include <thread>
 
 #include "core/BackendSelector.h"
 #include "core/PacketHeader.h"
@@ -15,6 +20,10 @@
 #include "core/SocketUtils.h"
 #include "gameserver/GameServer.h"
 #include "gameserver/StatsReporter.h"
+#include "admin/JsonLogFormatter.h"
+#if TAVERN_WITH_ADMIN
+#include "gameserver/GameAdmin.h"
+#endif
 
 int main(int argc, char** argv) {
     using namespace tavern;
@@ -55,8 +64,27 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     app.add_option("--stats-interval", statsInterval, "seconds between stats lines (0: none)")
         ->check(CLI::NonNegativeNumber);
+    std::string logFormat = "text";
+    app.add_option("--log-format", logFormat, "text, or json (one object a line, same fields)")
+        ->check(CLI::IsMember({"text", "json"}));
+    double drainSeconds = 0;
+    app.add_option("--drain-seconds", drainSeconds,
+                   "on SIGINT / SIGTERM, seconds between /readyz turning 503 and the listener "
+                   "closing")
+        ->check(CLI::NonNegativeNumber);
+#if TAVERN_WITH_ADMIN
+    int adminPort = -1;
+    std::string adminHost = "127.0.0.1";
+    app.add_option("--admin-port", adminPort,
+                   "serve /metrics, /healthz, /readyz over HTTP on this port (0: any free port, "
+                   "printed; -1: off)")
+        ->check(CLI::Range(-1, 65535));
+    app.add_option("--admin-host", adminHost,
+                   "address the admin endpoint listens on (numeric; loopback by default)");
+#endif
     CLI11_PARSE(app, argc, argv);
 
+    admin::SetLogFormat(logFormat);
     spdlog::set_level(spdlog::level::from_str(logLevel));
     ShutdownSignal shutdown;  // before any thread starts, so every thread leaves SIGINT to it
     socket::RaiseFileLimit();
@@ -72,6 +100,10 @@ int main(int argc, char** argv) {
     options.engine.workers = workers;
     options.engine.backend = *ParseBackendKind(backend);
 
+#if TAVERN_WITH_ADMIN
+    options.service.packetMetrics = adminPort >= 0;
+#endif
+
     game::GameServer server(options);
     if (auto error = server.Start()) {
         spdlog::error("gameserver: cannot start: {}", error.message());
@@ -80,6 +112,20 @@ int main(int argc, char** argv) {
     std::printf("gameserver listening on port %u (%s, %zu workers)\n", server.LocalAddress().Port(),
                 std::string(ToString(server.Core().Backend())).c_str(),
                 server.Core().WorkerCount());
+#if TAVERN_WITH_ADMIN
+    std::unique_ptr<admin::AdminServer> adminServer;
+    if (adminPort >= 0) {
+        std::error_code error;
+        adminServer = game::StartGameAdmin(
+            server, {.host = adminHost, .port = static_cast<std::uint16_t>(adminPort)}, error);
+        if (!adminServer) {
+            spdlog::error("gameserver: cannot start the admin endpoint: {}", error.message());
+            return 1;
+        }
+        adminServer->SetReady(true);
+        std::printf("admin listening on port %u\n", adminServer->Port());
+    }
+#endif
     std::fflush(stdout);
 
     game::StatsReporter reporter;
@@ -103,6 +149,17 @@ int main(int argc, char** argv) {
         }
     }
     spdlog::info("gameserver: signal {}, stopping", signal);
+#if TAVERN_WITH_ADMIN
+    if (adminServer) adminServer->SetReady(false);  // first: no new players are routed here
+#endif
+    if (drainSeconds > 0) {
+        spdlog::info("gameserver: draining for {} s before the listener closes", drainSeconds);
+        std::this_thread::sleep_for(std::chrono::duration<double>(drainSeconds));
+    }
+#if TAVERN_WITH_ADMIN
+    // Before the engine stops: a scrape reads the workers' threads, which Stop joins.
+    if (adminServer) adminServer->Stop();
+#endif
     std::printf("%s\n", reporter.Line(server.Stats()).c_str());  // the last word before stopping
     server.Stop();
     const game::GameStats stats = server.Stats();
