@@ -139,6 +139,12 @@ int BotRunner::Run() {
             const std::uint64_t out = counters.sends.load(std::memory_order_relaxed);
             const auto pings = _shared->pings.Snapshot();
             const auto recent = LatencyHistogram::Since(pings, lastPings);
+            _report.Add({std::chrono::duration<double>(now - start).count(),
+                         static_cast<double>(t.connected), static_cast<double>(t.inGame),
+                         static_cast<double>(in - lastIn) / seconds,
+                         static_cast<double>(out - lastOut) / seconds,
+                         Ms(LatencyHistogram::Percentile(recent, 0.50)),
+                         Ms(LatencyHistogram::Percentile(recent, 0.99))});
             if (_options.progress) {
                 std::printf(
                     "[%5.1fs] connected=%zu/%zu in_game=%zu pkts_in/s=%.0f pkts_out/s=%.0f "
@@ -186,9 +192,39 @@ int BotRunner::Run() {
         Ms(LatencyHistogram::Percentile(pings, 0.99)), static_cast<unsigned long long>(end.refused),
         end.dropped, end.connectFailed, timedOut, window, chatRate, selfCpu, serverCpu);
     std::fflush(stdout);
+    if (!WriteReports(end, timedOut, window, chatRate, selfCpu, serverCpu, pings)) return 1;
     const bool ok = end.refused == 0 && end.dropped == 0 && end.connectFailed == 0 &&
                     timedOut == 0 && started == _options.bots;
     return ok ? 0 : 1;
+}
+
+bool BotRunner::WriteReports(const Totals& end, std::size_t timedOut, double window,
+                             double chatRate, double selfCpu, double serverCpu,
+                             const LatencyHistogram::Counts& pings) {
+    if (_options.jsonPath.empty() && _options.reportPath.empty()) return true;
+    _report.Set("bots", static_cast<double>(_options.bots));
+    _report.Set("logged_in", static_cast<double>(end.loggedIn));
+    _report.Set("in_game", static_cast<double>(end.inGame));
+    _report.Set("chats_sent", static_cast<double>(end.chatsSent));
+    _report.Set("chat_recv", static_cast<double>(end.chatsReceived));
+    _report.Set("moves_sent", static_cast<double>(end.movesSent));
+    _report.Set("move_recv", static_cast<double>(end.movesReceived));
+    _report.Set("pings", static_cast<double>(end.pingsSent));
+    _report.Set("pongs", static_cast<double>(end.pongs));
+    _report.Set("ping_p50_ms", Ms(LatencyHistogram::Percentile(pings, 0.50)));
+    _report.Set("ping_p99_ms", Ms(LatencyHistogram::Percentile(pings, 0.99)));
+    _report.Set("refused", static_cast<double>(end.refused));
+    _report.Set("dropped", static_cast<double>(end.dropped));
+    _report.Set("connect_failed", static_cast<double>(end.connectFailed));
+    _report.Set("timed_out", static_cast<double>(timedOut));
+    _report.Set("window_s", window);
+    _report.Set("chat_recv_per_s", chatRate);
+    _report.Set("client_cpu_s", selfCpu);
+    _report.Set("server_cpu_s", serverCpu);
+    bool ok = true;
+    if (!_options.jsonPath.empty()) ok = _report.WriteJson(_options.jsonPath) && ok;
+    if (!_options.reportPath.empty()) ok = _report.WriteHtml(_options.reportPath) && ok;
+    return ok;
 }
 
 }  // namespace tavern::client

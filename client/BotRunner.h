@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "client/Bot.h"
+#include "client/BotReport.h"
+#include "client/LatencyHistogram.h"
 #include "core/Backend.h"
 
 namespace tavern::client {
@@ -21,6 +23,8 @@ struct BotRunOptions {
     double joinTimeout = 10;  // seconds for every bot to reach a room
     int serverPid = 0;        // > 0: report that process's CPU over the window
     bool progress = true;     // a progress line every second
+    std::string jsonPath;     // non-empty: write the summary and the samples as JSON there
+    std::string reportPath;   // non-empty: write an HTML page with the run's plots there
 };
 
 // The bot mode of test_client: connects the bots, prints a progress line every second while
@@ -41,11 +45,15 @@ private:
     Totals Sum() const;
     // Bots not in a room that were neither refused, dropped nor unable to connect.
     std::size_t CountTimedOut() const;
+    // After the run: --json / --report, if asked for. False if a file could not be written.
+    bool WriteReports(const Totals& end, std::size_t timedOut, double window, double chatRate,
+                      double selfCpu, double serverCpu, const LatencyHistogram::Counts& pings);
 
     const BotRunOptions _options;
     const std::shared_ptr<BotShared> _shared;
     mutable std::mutex _lock;
     std::vector<std::shared_ptr<Bot>> _bots;  // under _lock: the factory adds, Sum reads
+    BotReport _report;                        // Run's thread only
 };
 
 }  // namespace tavern::client

@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
     app.add_option("--name-prefix", shared->namePrefix, "bots: names are PREFIX-<index>");
     app.add_option("--server-pid", bots.serverPid,
                    "bots: also report this process's CPU seconds over the load window (Linux)");
+    app.add_option("--json", bots.jsonPath,
+                   "bots: also write the summary and the per-second samples as JSON to FILE");
+    app.add_option("--report", bots.reportPath,
+                   "bots: also write one self-contained HTML page with the run's plots to FILE");
     bool quiet = false;
     app.add_flag("--quiet", quiet, "bots: no progress lines, only the summary");
     CLI11_PARSE(app, argc, argv);

@@ -29,6 +29,11 @@ if(TAVERN_BUILD_STORE)
     INTERFACE_INCLUDE_DIRECTORIES "${UNISTRING_INCLUDE_DIR}")
 endif()
 
+if(TAVERN_WITH_ADMIN)
+  find_package(prometheus-cpp REQUIRED)
+  find_package(civetweb REQUIRED)
+endif()
+
 if(TAVERN_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -9,6 +9,13 @@ else()
   set(TAVERN_BUILD_STORE OFF CACHE BOOL "The store is Linux-only for now" FORCE)
 endif()
 option(TAVERN_WERROR "Treat warnings as errors" ON)
+if(WIN32)
+  set(_tavern_admin_default OFF)
+else()
+  set(_tavern_admin_default ON)
+endif()
+option(TAVERN_WITH_ADMIN "Build admin/ (HTTP metrics and probes; civetweb, prometheus-cpp)"
+       ${_tavern_admin_default})
 set(TAVERN_SANITIZE "" CACHE STRING "Sanitizers: empty, 'address;undefined' or 'thread'")
 
 # Warnings for Tavern's own targets; call tavern_target_defaults(target) on each.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/Service.h"
+#include "core/Worker.h"
 
 namespace tavern {
 
@@ -10,6 +11,7 @@ void PacketSession::ApplyOptions(const ServiceOptions& options) {
     Session::ApplyOptions(options);
     _maxPacketSize = std::clamp<std::size_t>(options.maxPacketSize, kPacketHeaderSize,
                                              kMaxWirePacketSize);
+    _packetMetrics = options.packetMetrics;
     _packetRate = options.maxPacketsPerSecond;
     _packetTokens = _packetRate;  // a full second's burst to start with
     _tokensAt = Clock::now();
@@ -79,11 +81,59 @@ std::size_t PacketSession::OnRecvBytes(std::span<const std::byte> bytes) {
 
 void PacketSession::RunPackets(const SendBufferRef& block) {
     std::span<const std::byte> bytes = block->Bytes();
+    if (_packetMetrics) return RunPacketsMeasured(bytes);
     while (!bytes.empty() && IsConnected()) {
         const PacketHeader header = ReadPacketHeader(bytes.data());
         OnRecvPacket(header.id, bytes.subspan(kPacketHeaderSize, header.size - kPacketHeaderSize));
         bytes = bytes.subspan(header.size);
     }
+}
+
+PacketMetrics* PacketSession::MetricsHere() const {
+    Worker* worker = Worker::Current();
+    if (worker == nullptr) worker = Home();
+    return worker != nullptr ? &worker->Packets() : nullptr;
+}
+
+void PacketSession::RunPacketsMeasured(std::span<const std::byte> bytes) {
+    PacketMetrics* metrics = MetricsHere();
+    // One clock read per packet: each handler's end is the next one's start.
+    auto start = std::chrono::steady_clock::now();
+    while (!bytes.empty() && IsConnected()) {
+        const PacketHeader header = ReadPacketHeader(bytes.data());
+        OnRecvPacket(header.id, bytes.subspan(kPacketHeaderSize, header.size - kPacketHeaderSize));
+        const auto end = std::chrono::steady_clock::now();
+        if (metrics != nullptr) {
+            metrics->CountIn(header.id, header.size);
+            metrics->CountHandler(header.id, end - start);
+        }
+        start = end;
+        bytes = bytes.subspan(header.size);
+    }
+}
+
+void PacketSession::OnSendQueued(std::span<const std::byte> bytes) {
+    if (!_packetMetrics) return;
+    PacketMetrics* metrics = MetricsHere();
+    if (metrics == nullptr) return;
+    // A buffer holds whole packets (a broadcast tick's batch holds several, mostly of one id:
+    // each run of one id is counted with one add); a raw one is counted as far as it parses.
+    std::uint16_t runId = 0;
+    std::size_t runPackets = 0;
+    std::size_t runBytes = 0;
+    while (bytes.size() >= kPacketHeaderSize) {
+        const PacketHeader header = ReadPacketHeader(bytes.data());
+        if (header.size < kPacketHeaderSize || header.size > bytes.size()) break;
+        if (runPackets != 0 && header.id != runId) {
+            metrics->CountOut(runId, runPackets, runBytes);
+            runPackets = runBytes = 0;
+        }
+        runId = header.id;
+        ++runPackets;
+        runBytes += header.size;
+        bytes = bytes.subspan(header.size);
+    }
+    if (runPackets != 0) metrics->CountOut(runId, runPackets, runBytes);
 }
 
 void PacketSession::OnPeerClosed(std::size_t tailBytes) {

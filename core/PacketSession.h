@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/PacketHeader.h"
+#include "core/PacketMetrics.h"
 #include "core/ProtocolError.h"
 #include "core/Session.h"
 
@@ -48,14 +49,19 @@ protected:
     std::size_t MaxTailBytes() const final { return _maxPacketSize; }
     void OnPeerClosed(std::size_t tailBytes) override;
     void OnJobException(std::exception_ptr error) override;
+    void OnSendQueued(std::span<const std::byte> bytes) override;
 
 private:
     friend class Service;
     void RunPackets(const SendBufferRef& block);
+    void RunPacketsMeasured(std::span<const std::byte> bytes);
+    // The PacketMetrics of the calling thread's worker, else of the home worker, else nullptr.
+    PacketMetrics* MetricsHere() const;
 
     bool TakePacketTokens(std::size_t packets);
 
     std::size_t _maxPacketSize = kMaxWirePacketSize;  // set from the service's options
+    bool _packetMetrics = false;                       // set from the service's options
     // Packet rate limit, a token bucket; home worker only.
     double _packetRate = 0;
     double _packetTokens = 0;

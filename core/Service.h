@@ -37,6 +37,9 @@ struct ServiceOptions {
     // A client over it is disconnected (not throttled: a game client that floods is broken or
     // hostile, and holding its packets back would only queue them in the kernel). 0: no limit.
     std::uint32_t maxPacketsPerSecond = 0;
+    // PacketSession: count packets and bytes in and out and time each handler, by packet id,
+    // into the workers' PacketMetrics (an admin endpoint reads them). Off: none of that cost.
+    bool packetMetrics = false;
     int backlog = 4096;
     bool noDelay = true;                           // TCP_NODELAY on every session
 };
@@ -109,6 +112,7 @@ public:
     void OnAccepted(SocketHandle socket);
     void CountRefusedForDescriptors() {
         Counters().refused.fetch_add(1, std::memory_order_relaxed);
+        Counters().refusedNoDescriptors.fetch_add(1, std::memory_order_relaxed);
     }
 
 protected:

@@ -12,6 +12,7 @@ namespace tavern {
 struct ServiceCounters {
     std::atomic<std::uint64_t> accepted{0};      // sockets accepted or connected
     std::atomic<std::uint64_t> refused{0};       // turned away: over maxSessions or out of fds
+    std::atomic<std::uint64_t> refusedNoDescriptors{0};  // of those, out of file descriptors
     std::atomic<std::uint64_t> connectFailed{0};
     std::atomic<std::uint64_t> closed{0};        // sessions fully released
     std::atomic<std::uint64_t> bytesIn{0};

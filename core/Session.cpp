@@ -1,10 +1,17 @@
 #include "core/Session.h"
 
+#include <cassert>
+
 #include <spdlog/spdlog.h>
 
 #include "core/Service.h"
 #include "core/SocketUtils.h"
 #include "core/Worker.h"
+#include "jobs/ThreadContext.h"
+
+// Debug builds check "only on the home worker" (a detached session has no home and runs its
+// receive path on the calling thread).
+#define TAVERN_ASSERT_ON_HOME() assert(Home() == nullptr || Home()->IsCurrentThread())
 
 namespace tavern {
 
@@ -50,12 +57,14 @@ void Session::RunOnHome(Job job) { Home()->Dispatch(std::move(job)); }
 // --- Connecting and starting (home worker) ------------------------------------------------------
 
 void Session::StartConnectOnWorker() {
+    TAVERN_ASSERT_ON_HOME();
     State expected = State::Idle;
     if (!_state.compare_exchange_strong(expected, State::Connecting)) return;  // disconnected
     Home()->GetBackend().Connect(*this, _peer);
 }
 
 void Session::IoConnected(std::error_code error) {
+    TAVERN_ASSERT_ON_HOME();
     if (Closing()) return;
     if (error) {
         spdlog::warn("session {}: connect to {} failed: {}", _id, _peer.ToString(),
@@ -70,6 +79,7 @@ void Session::IoConnected(std::error_code error) {
 }
 
 void Session::StartOnWorker() {
+    TAVERN_ASSERT_ON_HOME();
     State state = _state.load(std::memory_order_acquire);
     if (state != State::Idle && state != State::Connecting) return;  // disconnected meanwhile
     if (!_state.compare_exchange_strong(state, State::Connected)) return;
@@ -97,6 +107,7 @@ void Session::ArmIdleCheck() {
 }
 
 void Session::CheckIdle() {
+    TAVERN_ASSERT_ON_QUEUE(this);  // a timer job on this session
     if (!IsConnected()) return;
     const Clock::duration idle =
         Clock::now().time_since_epoch() -
@@ -120,6 +131,7 @@ void Session::StartDetached() {
 // --- Receiving (home worker) --------------------------------------------------------------------
 
 void Session::IoReceived(std::span<const std::byte> bytes) {
+    TAVERN_ASSERT_ON_HOME();
     if (!IsConnected()) return;
     _counters.bytesIn.fetch_add(bytes.size(), std::memory_order_relaxed);
     if (_serviceCounters) _serviceCounters->bytesIn.fetch_add(bytes.size(), std::memory_order_relaxed);
@@ -152,6 +164,7 @@ std::size_t Session::OnRecvBytes(std::span<const std::byte> bytes) {
 }
 
 void Session::IoRecvEnded(std::error_code error) {
+    TAVERN_ASSERT_ON_HOME();
     if (error) {
         Disconnect("receive failed: " + error.message());
         return;
@@ -174,6 +187,7 @@ void Session::Send(SendBufferRef buffer) {
         _counters.sends.fetch_add(1, std::memory_order_relaxed);
         return;
     }
+    OnSendQueued(buffer->Bytes());
     bool start = false;
     bool overCap = false;
     {
@@ -201,6 +215,7 @@ void Session::Send(SendBufferRef buffer) {
 }
 
 void Session::StartSendOnWorker() {
+    TAVERN_ASSERT_ON_HOME();
     if (Closing() || SocketClosed()) return;
     {
         std::lock_guard guard(_sendLock);
@@ -227,6 +242,7 @@ void Session::PrepareSlices() {
 }
 
 void Session::IoSent(std::error_code error, std::size_t bytes) {
+    TAVERN_ASSERT_ON_HOME();
     if (Closing()) return;
     if (error) {
         Disconnect("send failed: " + error.message());
@@ -325,6 +341,7 @@ void Session::BeginClose(std::string reason, bool cut, bool log) {
 }
 
 void Session::CloseOnWorker() {
+    TAVERN_ASSERT_ON_HOME();
     // Set before the backend closes the socket (after its operations are cancelled): with
     // SO_LINGER 0, that close sends a reset and frees the socket with whatever it still queued.
     if (WasCut() && !SocketClosed()) socket::SetLinger(Socket(), true, 0);

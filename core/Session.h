@@ -130,6 +130,8 @@ protected:
     virtual std::size_t MaxTailBytes() const { return _maxTailBytes; }
     // Only on the home worker: the peer closed its side with `tail` unconsumed bytes held.
     virtual void OnPeerClosed(std::size_t tailBytes);
+    // The thread that calls Send, for each buffer about to be queued (metrics). Keep it cheap.
+    virtual void OnSendQueued(std::span<const std::byte> /*bytes*/) {}
 
     // A job threw: log it and end this session, not the process.
     void OnJobException(std::exception_ptr error) override;

@@ -10,6 +10,7 @@
 #include <concurrentqueue/concurrentqueue.h>
 
 #include "core/Backend.h"
+#include "core/PacketMetrics.h"
 #include "jobs/Job.h"
 
 namespace tavern {
@@ -44,6 +45,11 @@ public:
     // Only on this worker's thread.
     Backend& GetBackend() { return *_backend; }
 
+    // Safe to call from any thread: this worker's packet counters (PacketMetrics.h).
+    PacketMetrics& Packets() { return *_packets; }
+    // Safe to call from any thread once started: the thread, for its CPU clock (metrics).
+    std::thread::native_handle_type NativeHandle() { return _thread.native_handle(); }
+
     // IocpCore: start the thread (it creates its backend there) and report how that went.
     std::error_code Start(BackendKind kind, const BackendOptions& options);
     void RequestStop();
@@ -64,6 +70,7 @@ private:
     std::vector<Job> _running;  // the batch of _local being run
     std::atomic<bool> _idle{false};
     std::atomic<bool> _stop{false};
+    std::unique_ptr<PacketMetrics> _packets = std::make_unique<PacketMetrics>();
 };
 
 }  // namespace tavern

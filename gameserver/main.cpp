@@ -3,8 +3,11 @@
 //              --log-level info --stats-interval 5
 //              --db sqlite:tavern.db|postgresql://... --password-cost interactive|moderate|min
 //              --no-register --save-interval 1 --login-failures-per-address 20
+//              --admin-port 9100 --admin-host 127.0.0.1 --drain-seconds 0 --log-format text|json
 // A database that cannot be opened at start: one line on stderr, exit status 2.
 // Prints a stats line every --stats-interval seconds; stops cleanly on SIGINT / SIGTERM, exit 0.
+// With --admin-port, /readyz turns 503 as the stop begins, --drain-seconds before the listener
+// closes (so that probes and load balancers stop sending players first).
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -12,13 +15,21 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 #include "core/BackendSelector.h"
 #include "core/PacketHeader.h"
 #include "core/ShutdownSignal.h"
 #include "core/SocketUtils.h"
 #include "gameserver/GameServer.h"
+#if TAVERN_GAME_ACCOUNTS
+#include "store/OpenStore.h"
+#endif
 #include "gameserver/StatsReporter.h"
+#include "admin/JsonLogFormatter.h"
+#if TAVERN_WITH_ADMIN
+#include "gameserver/GameAdmin.h"
+#endif
 
 int main(int argc, char** argv) {
     using namespace tavern;
@@ -76,11 +87,30 @@ int main(int argc, char** argv) {
     app.add_option("--login-failures-per-address", options.persistence.loginFailuresPerAddress,
                    "failed logins a minute from one address before it is refused for a minute")
         ->check(CLI::Range(1, 1000000));
+    std::string logFormat = "text";
+    app.add_option("--log-format", logFormat, "text, or json (one object a line, same fields)")
+        ->check(CLI::IsMember({"text", "json"}));
+    double drainSeconds = 0;
+    app.add_option("--drain-seconds", drainSeconds,
+                   "on SIGINT / SIGTERM, seconds between /readyz turning 503 and the listener "
+                   "closing")
+        ->check(CLI::NonNegativeNumber);
+#if TAVERN_WITH_ADMIN
+    int adminPort = -1;
+    std::string adminHost = "127.0.0.1";
+    app.add_option("--admin-port", adminPort,
+                   "serve /metrics, /healthz, /readyz over HTTP on this port (0: any free port, "
+                   "printed; -1: off)")
+        ->check(CLI::Range(-1, 65535));
+    app.add_option("--admin-host", adminHost,
+                   "address the admin endpoint listens on (numeric; loopback by default)");
+#endif
     CLI11_PARSE(app, argc, argv);
     options.persistence.allowRegister = !noRegister;
     options.persistence.saveInterval = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(saveInterval));
 
+    admin::SetLogFormat(logFormat);
     spdlog::set_level(spdlog::level::from_str(logLevel));
     ShutdownSignal shutdown;  // before any thread starts, so every thread leaves SIGINT to it
     socket::RaiseFileLimit();
@@ -96,6 +126,15 @@ int main(int argc, char** argv) {
     options.engine.workers = workers;
     options.engine.backend = *ParseBackendKind(backend);
 
+#if TAVERN_WITH_ADMIN
+    options.service.packetMetrics = adminPort >= 0;
+#endif
+
+#if TAVERN_GAME_ACCOUNTS
+    const std::string shownDb = store::RedactUrl(options.persistence.dbUrl);  // no password
+#else
+    const std::string shownDb = options.persistence.dbUrl;
+#endif
     std::unique_ptr<game::GameServer> made;
     try {
         made = std::make_unique<game::GameServer>(options);
@@ -112,7 +151,21 @@ int main(int argc, char** argv) {
                 server.LocalAddress().Port(),
                 std::string(ToString(server.Core().Backend())).c_str(),
                 server.Core().WorkerCount(),
-                options.persistence.dbUrl.empty() ? "none" : options.persistence.dbUrl.c_str());
+                options.persistence.dbUrl.empty() ? "none" : shownDb.c_str());
+#if TAVERN_WITH_ADMIN
+    std::unique_ptr<admin::AdminServer> adminServer;
+    if (adminPort >= 0) {
+        std::error_code error;
+        adminServer = game::StartGameAdmin(
+            server, {.host = adminHost, .port = static_cast<std::uint16_t>(adminPort)}, error);
+        if (!adminServer) {
+            spdlog::error("gameserver: cannot start the admin endpoint: {}", error.message());
+            return 1;
+        }
+        adminServer->SetReady(true);
+        std::printf("admin listening on port %u\n", adminServer->Port());
+    }
+#endif
     std::fflush(stdout);
 
     game::StatsReporter reporter;
@@ -136,6 +189,17 @@ int main(int argc, char** argv) {
         }
     }
     spdlog::info("gameserver: signal {}, stopping", signal);
+#if TAVERN_WITH_ADMIN
+    if (adminServer) adminServer->SetReady(false);  // first: no new players are routed here
+#endif
+    if (drainSeconds > 0) {
+        spdlog::info("gameserver: draining for {} s before the listener closes", drainSeconds);
+        std::this_thread::sleep_for(std::chrono::duration<double>(drainSeconds));
+    }
+#if TAVERN_WITH_ADMIN
+    // Before the engine stops: a scrape reads the workers' threads, which Stop joins.
+    if (adminServer) adminServer->Stop();
+#endif
     std::printf("%s\n", reporter.Line(server.Stats()).c_str());  // the last word before stopping
     server.Stop();
     const game::GameStats stats = server.Stats();

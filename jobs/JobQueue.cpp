@@ -408,6 +408,8 @@ void JobQueue::WarnIfLong() {
     const Clock::rep second = Clock::duration(std::chrono::seconds(1)).count();
     if (_lastWarn != 0 && now - _lastWarn < second) return;
     _lastWarn = now;
+    if (const SchedulerRef scheduler = _scheduler.lock())
+        scheduler->CountOverloadWarning();
     spdlog::warn("JobQueue {}: {} jobs pending (warning threshold {}); the actor is overloaded",
                  static_cast<void*>(this), length, _warnLength);
 }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -66,6 +67,12 @@ public:
     void Stop();
     // Safe to call from any thread.
     bool Stopped() const { return _stopped.load(std::memory_order_acquire); }
+    // Safe to call from any thread: "actor overloaded" warnings logged so far (JobQueue), and
+    // the count of one more.
+    std::uint64_t OverloadWarnings() const {
+        return _overloadWarnings.load(std::memory_order_relaxed);
+    }
+    void CountOverloadWarning() { _overloadWarnings.fetch_add(1, std::memory_order_relaxed); }
 
 private:
     // Any thread, right after publishing an entry that Stop must drop.
@@ -78,6 +85,7 @@ private:
     JobTimer _timer;
     std::function<void()> _wakeHook;
     std::atomic<bool> _stopped{false};
+    std::atomic<std::uint64_t> _overloadWarnings{0};  // at most one a second per actor
 };
 
 }  // namespace tavern

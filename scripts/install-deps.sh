@@ -10,10 +10,16 @@ $SUDO apt-get install -y --no-install-recommends \
   liburing-dev libconcurrentqueue-dev libprotobuf-dev libprotoc-dev protobuf-compiler \
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libasio-dev \
   clang llvm libclang-rt-14-dev procps \
-  libsqlite3-dev libpq-dev libsodium-dev libunistring-dev postgresql
+  libsqlite3-dev libpq-dev libsodium-dev libunistring-dev postgresql \
+  prometheus-cpp-dev libcivetweb-dev python3-prometheus-client python3 chromium
 # The store's tests start their own PostgreSQL 15 (initdb and pg_ctl from the package above) in
 # a temporary folder; PostgreSQL refuses to run as root, so as root they run it as this user.
 if ! id -u tavern-pg > /dev/null 2>&1; then
   $SUDO useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
     tavern-pg
+fi
+# The admin dashboard is bundled with npm packages (esbuild, uPlot): node and npm, Debian's
+# unless the machine has a node of its own already.
+if ! command -v npm >/dev/null; then
+  $SUDO apt-get install -y --no-install-recommends nodejs npm
 fi

@@ -15,7 +15,8 @@
 #
 #   bench/game/run-game-bench.sh [BUILD_DIR] [SECONDS_PER_CASE]
 #   env: TAVERN_BENCH_BACKEND (auto|uring|epoll), SERVER_WORKERS, CLIENT_WORKERS,
-#        BROADCAST_TICK_MS (the rooms' broadcast tick; default the server's, 20 ms; 0: none)
+#        BROADCAST_TICK_MS (the rooms' broadcast tick; default the server's, 20 ms; 0: none),
+#        SERVER_ARGS (more gameserver flags, e.g. "--admin-port 0" to measure with metrics on)
 set -euo pipefail
 build=${1:-build}
 seconds=${2:-10}
@@ -43,7 +44,7 @@ field() { sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 start_server() {
   # Bots' accounts on a SQLite file of this run, hashed at the minimum cost (bots only).
   "$server_bin" --host 127.0.0.1 --port 0 --workers "$server_workers" --backend "$backend" \
-    --broadcast-tick-ms "$tick" --stats-interval 0 --log-level warn \
+    --broadcast-tick-ms "$tick" --stats-interval 0 --log-level warn ${SERVER_ARGS:-} \
     --db "sqlite:$work/tavern.db" --password-cost min >"$work/server.out" 2>&1 &
   server_pid=$!
   port=""

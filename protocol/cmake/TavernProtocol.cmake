@@ -30,6 +30,23 @@ include_guard(GLOBAL)
 set(TAVERN_PROTOC_PLUGIN "" CACHE FILEPATH
     "A prebuilt host protoc-gen-tavern; empty builds it from protocol/generator")
 
+# Where tavern/options.proto lives: beside this file's folder in the source tree; an installed
+# TavernConfig.cmake sets it to the installed include folder before including this file.
+get_property(_tavern_options_dir GLOBAL PROPERTY TAVERN_OPTIONS_PROTO_DIR)
+if(NOT _tavern_options_dir)
+  get_filename_component(_tavern_options_dir "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+  set_property(GLOBAL PROPERTY TAVERN_OPTIONS_PROTO_DIR "${_tavern_options_dir}")
+endif()
+
+# The protocol runtime target: tavern_protocol in Tavern's own build, Tavern::protocol installed.
+function(_tavern_protocol_runtime out)
+  if(TARGET tavern_protocol)
+    set(${out} tavern_protocol PARENT_SCOPE)
+  else()
+    set(${out} Tavern::protocol PARENT_SCOPE)
+  endif()
+endfunction()
+
 function(tavern_add_protocol target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "SIDE;NAME;SESSION;SESSION_HEADER" "PROTOS;IMPORT_DIRS")
   if(arg_UNPARSED_ARGUMENTS)
@@ -59,7 +76,7 @@ function(tavern_add_protocol target)
     message(FATAL_ERROR "tavern_add_protocol: no host protoc (set Protobuf_PROTOC_EXECUTABLE)")
   endif()
 
-  get_filename_component(options_dir "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/.." ABSOLUTE)
+  get_property(options_dir GLOBAL PROPERTY TAVERN_OPTIONS_PROTO_DIR)
   set(options_proto "${options_dir}/tavern/options.proto")
   if(TAVERN_PROTOC_PLUGIN)
     set(plugin "${TAVERN_PROTOC_PLUGIN}")
@@ -67,6 +84,9 @@ function(tavern_add_protocol target)
   elseif(TARGET protoc-gen-tavern)
     set(plugin "$<TARGET_FILE:protoc-gen-tavern>")
     set(plugin_depends protoc-gen-tavern)
+  elseif(TARGET Tavern::protoc-gen-tavern)  # installed
+    set(plugin "$<TARGET_FILE:Tavern::protoc-gen-tavern>")
+    set(plugin_depends "")
   else()
     message(FATAL_ERROR "tavern_add_protocol: no protoc-gen-tavern target and no TAVERN_PROTOC_PLUGIN")
   endif()
@@ -134,7 +154,8 @@ function(tavern_add_protocol target)
 
   add_library(${target} STATIC ${outputs})
   target_include_directories(${target} PUBLIC "$<BUILD_INTERFACE:${gen_dir}>")
-  target_link_libraries(${target} PUBLIC ${messages} tavern_protocol)
+  _tavern_protocol_runtime(runtime)
+  target_link_libraries(${target} PUBLIC ${messages} ${runtime})
   if(COMMAND tavern_target_defaults)
     tavern_target_defaults(${target})
   endif()
@@ -173,7 +194,8 @@ function(_tavern_add_proto_messages messages protos relatives import_args option
 
   add_library(${messages} STATIC ${sources})
   target_include_directories(${messages} PUBLIC "$<BUILD_INTERFACE:${gen_dir}>")
-  target_link_libraries(${messages} PUBLIC tavern_protocol protobuf::libprotobuf)
+  _tavern_protocol_runtime(runtime)
+  target_link_libraries(${messages} PUBLIC ${runtime} protobuf::libprotobuf)
   # protoc's output is protobuf's to keep warning-free: no Tavern -Werror flags on these sources
   # (a newer protobuf must not break the build). The handler code (<Basename>.cc) is ours and
   # gets them.

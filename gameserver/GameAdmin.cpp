@@ -1,0 +1,45 @@
+#include "gameserver/GameAdmin.h"
+
+#include <string>
+
+#include "ServerPackets.h"
+#include "admin/EngineMetrics.h"
+#include "admin/MetricFamilies.h"
+
+namespace tavern::game {
+
+using admin::AddValue;
+using admin::CounterFamily;
+using admin::GaugeFamily;
+
+std::unique_ptr<admin::AdminServer> StartGameAdmin(GameServer& server, admin::AdminOptions options,
+                                                   std::error_code& error) {
+    auto endpoint = std::make_unique<admin::AdminServer>(std::move(options));
+    auto engine = std::make_shared<admin::EngineMetrics>(
+        server.Core().shared_from_this(), server.Service().shared_from_this(),
+        [](std::uint16_t id) {
+            return std::string(Protocol::ToString(static_cast<Protocol::PacketId>(id)));
+        });
+    endpoint->AddCollector([engine](auto& out) { engine->Collect(out); });
+    endpoint->AddCollector([&server](auto& out) {
+        const GameStats stats = server.Stats();
+        auto players = GaugeFamily("tavern_players", "Players logged in.");
+        AddValue(players, static_cast<double>(stats.players));
+        out.push_back(std::move(players));
+        auto rooms = GaugeFamily("tavern_rooms", "Rooms (made on first entry, then kept).");
+        AddValue(rooms, static_cast<double>(stats.rooms));
+        out.push_back(std::move(rooms));
+        auto members = GaugeFamily("tavern_room_members", "Players in a room, over all rooms.");
+        AddValue(members, static_cast<double>(stats.inGame));
+        out.push_back(std::move(members));
+        auto delivered = CounterFamily("tavern_room_packets_delivered_total",
+                                       "Packets rooms delivered, one per packet per recipient.");
+        AddValue(delivered, static_cast<double>(stats.roomPacketsOut));
+        out.push_back(std::move(delivered));
+    });
+    error = endpoint->Start();
+    if (error) return nullptr;
+    return endpoint;
+}
+
+}  // namespace tavern::game
