@@ -14,6 +14,8 @@ Session::Session()
     : IocpObject(Kind::Session), _id(sNextId.fetch_add(1, std::memory_order_relaxed)) {}
 
 Session::~Session() {
+    ReleaseBudget(_sendQueue, _sendQueue.size());
+    ReleaseBudget(_sending, _sending.size());
     // Normally the backend closed it; a session that never started still owns its socket.
     if (!SocketClosed()) socket::Close(Socket());
 }
@@ -22,6 +24,7 @@ void Session::Attach(const std::shared_ptr<Service>& service, SocketHandle socke
                      const NetAddress& peer) {
     _service = service;
     _serviceCounters = service->SharedCounters();
+    _sendBudget = service->Budget();
     SetSocket(socket);
     SetHome(home);
     _peer = peer;
@@ -168,6 +171,7 @@ void Session::Send(SendBufferRef buffer) {
             overCap = true;
         } else {
             _queuedBytes += buffer->Size();
+            if (_sendBudget) buffer->ChargeQueued(_sendBudget);
             _sendQueue.push_back(std::move(buffer));
             if (!_sendInFlight) start = _sendInFlight = true;
         }
@@ -181,6 +185,9 @@ void Session::Send(SendBufferRef buffer) {
     }
     _counters.sends.fetch_add(1, std::memory_order_relaxed);
     if (_serviceCounters) _serviceCounters->sends.fetch_add(1, std::memory_order_relaxed);
+    if (_sendBudget && _sendBudget->Over()) {
+        if (auto service = GetService()) _sendBudget->Enforce(*service);
+    }
     // Posted even on the home worker, never run inline: every Send the current job (or this
     // round of completions) makes joins the same gather write, instead of the first going out
     // alone while the rest wait for its completion. io_uring submits at the next poll anyway.
@@ -231,6 +238,7 @@ void Session::IoSent(std::error_code error, std::size_t bytes) {
         ++done;
     }
     _sendingOffset += left;
+    ReleaseBudget(_sending, done);
     _sending.erase(_sending.begin(), _sending.begin() + static_cast<std::ptrdiff_t>(done));
 
     bool closeNow = false;
@@ -299,16 +307,23 @@ void Session::Disconnect(std::string reason) {
     RunOnHome([self = Self()] { self->CloseOnWorker(); });
 }
 
+void Session::ReleaseBudget(const std::vector<SendBufferRef>& buffers, std::size_t count) {
+    if (!_sendBudget) return;
+    for (std::size_t i = 0; i < count; ++i) buffers[i]->ReleaseQueued();
+}
+
 void Session::CloseOnWorker() { Home()->GetBackend().Close(*this); }
 
 void Session::IoClosed() {
     _state.store(State::Closed, std::memory_order_release);
     {
         std::lock_guard guard(_sendLock);
+        ReleaseBudget(_sendQueue, _sendQueue.size());
         _sendQueue.clear();
         _queuedBytes = 0;
         _sendInFlight = false;
     }
+    ReleaseBudget(_sending, _sending.size());
     _sending.clear();
     _slices.clear();
     _tail.Clear();

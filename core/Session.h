@@ -125,6 +125,8 @@ private:
     void StartSendOnWorker();
     void PrepareSlices();
     void CloseOnWorker();
+    // Lets the service's send budget go of `buffers` (they leave this session's queue).
+    void ReleaseBudget(const std::vector<SendBufferRef>& buffers, std::size_t count);
     void ArmIdleCheck();
     void CheckIdle();
     SessionRef Self() { return std::static_pointer_cast<Session>(shared_from_this()); }
@@ -136,6 +138,7 @@ private:
     TimerHandle _idleCheck;  // on the job queue only
     std::weak_ptr<Service> _service;
     std::shared_ptr<ServiceCounters> _serviceCounters;
+    std::shared_ptr<SendBudget> _sendBudget;  // the service's; charged per block queued
     NetAddress _peer;
     bool _everConnected = false;  // home worker only
 

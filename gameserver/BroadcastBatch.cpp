@@ -24,31 +24,39 @@ void BroadcastBatch::Regroup(std::size_t members, std::size_t groupSize, std::si
     _sent.assign(groups, End());
 }
 
-SendBufferRef BroadcastBatch::Join(std::uint64_t from, std::uint64_t playerId,
-                                   std::size_t& count) const {
+SendBufferRef BroadcastBatch::Join(std::uint64_t from) const {
     const auto first = _packets.begin() + static_cast<std::ptrdiff_t>(from - _base);
-    const auto wanted = [playerId](const Pending& p) {
-        return playerId == 0 || p.except != playerId;
-    };
+    if (first == _packets.end()) return nullptr;
+    if (first + 1 == _packets.end()) return first->packet;  // nothing to join: share the packet
     std::size_t bytes = 0;
-    count = 0;
-    const Pending* only = nullptr;
-    for (auto it = first; it != _packets.end(); ++it) {
-        if (!wanted(*it)) continue;
-        bytes += it->packet->Size();
-        ++count;
-        only = &*it;
-    }
-    if (count == 0) return nullptr;
-    if (count == 1) return only->packet;  // nothing to join: share the packet itself
+    for (auto it = first; it != _packets.end(); ++it) bytes += it->packet->Size();
     SendBufferRef joined = SendBuffer::Make(bytes);
     std::byte* out = joined->Data();
     for (auto it = first; it != _packets.end(); ++it) {
-        if (!wanted(*it)) continue;
         std::memcpy(out, it->packet->Data(), it->packet->Size());
         out += it->packet->Size();
     }
     return joined;
+}
+
+std::uint64_t BroadcastBatch::SendWithout(GameSession& session, const SendBufferRef& joined,
+                                          std::uint64_t from, std::uint64_t playerId) const {
+    std::uint64_t delivered = 0;
+    std::size_t offset = 0;    // of the packet at `it` in `joined`
+    std::size_t runStart = 0;  // of the run of packets `playerId` gets, not yet sent
+    for (auto it = _packets.begin() + static_cast<std::ptrdiff_t>(from - _base);
+         it != _packets.end(); ++it) {
+        if (it->except == playerId) {
+            if (offset > runStart)
+                session.Send(SendBuffer::Slice(joined, runStart, offset - runStart));
+            runStart = offset + it->packet->Size();
+        } else {
+            ++delivered;
+        }
+        offset += it->packet->Size();
+    }
+    if (offset > runStart) session.Send(SendBuffer::Slice(joined, runStart, offset - runStart));
+    return delivered;
 }
 
 std::uint64_t BroadcastBatch::FlushGroup(std::size_t group, std::span<const PlayerRef> members) {
@@ -67,25 +75,22 @@ std::uint64_t BroadcastBatch::FlushGroup(std::size_t group, std::span<const Play
     const std::size_t begin = members.size() * group / groups;
     const std::size_t end = members.size() * (group + 1) / groups;
 
-    std::size_t sharedCount = 0;
-    SendBufferRef shared;  // made on first use: a group may be all movers, or empty
+    // One buffer for the whole group, movers included: a mover gets slices of it around its
+    // own S_MOVEs, not a copy, so the tick's packets are in memory once however many move.
+    const std::uint64_t count = End() - from;
+    SendBufferRef shared;  // made on first use: the group may be empty
     std::uint64_t delivered = 0;
     for (std::size_t i = begin; i < end; ++i) {
         const PlayerRef& member = members[i];
         const auto session = member->Session();
         if (!session) continue;
-        std::size_t count = 0;
-        SendBufferRef buffer;
+        if (!shared) shared = Join(from);
         if (std::binary_search(leftOut.begin(), leftOut.end(), member->Id())) {
-            buffer = Join(from, member->Id(), count);
+            delivered += SendWithout(*session, shared, from, member->Id());
         } else {
-            if (!shared) shared = Join(from, 0, sharedCount);
-            buffer = shared;
-            count = sharedCount;
+            session->Send(shared);
+            delivered += count;
         }
-        if (!buffer) continue;
-        session->Send(std::move(buffer));
-        delivered += count;
     }
     _sent[group] = End();
     DropSentByAll();

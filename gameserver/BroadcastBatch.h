@@ -11,15 +11,18 @@
 
 namespace tavern::game {
 
+class GameSession;
+
 // A room's chat and move packets waiting for the broadcast tick, fanned out together. Each
 // packet is serialized once, when it is added; at a flush the packets a member has not had yet
 // are laid end to end in one SendBuffer shared by every member it goes to (a Send and, usually,
 // one sendmsg per member per tick, instead of one per packet per member). A member some packet
-// leaves out (the mover of an S_MOVE) gets a buffer of its own without it.
+// leaves out (the mover of an S_MOVE) gets slices of that same buffer around it, not a copy:
+// however many members move, a tick's packets are in memory once.
 //
 //   pending: [S_CHAT a][S_MOVE b, not to b][S_CHAT c]
 //   members: everyone else <- one shared buffer of all three
-//            b             <- [S_CHAT a][S_CHAT c]
+//            b             <- two slices of it: [S_CHAT a] and [S_CHAT c]
 //
 // Members are split into groups by their slot in the room's member list, and a flush serves
 // one group: a crowded room spreads its fan-out over the tick (a group every tick / groups)
@@ -53,9 +56,12 @@ private:
         SendBufferRef packet;
         std::uint64_t except;
     };
-    // The packets from sequence `from` on that `playerId` gets (all of them for 0), laid end to
-    // end; nullptr if none. `count` is how many.
-    SendBufferRef Join(std::uint64_t from, std::uint64_t playerId, std::size_t& count) const;
+    // The packets from sequence `from` on, laid end to end; nullptr if none.
+    SendBufferRef Join(std::uint64_t from) const;
+    // Sends `session` the packets of `joined` (Join(from)) that do not leave `playerId` out,
+    // as slices of it. Returns how many.
+    std::uint64_t SendWithout(GameSession& session, const SendBufferRef& joined,
+                              std::uint64_t from, std::uint64_t playerId) const;
     std::uint64_t End() const { return _base + _packets.size(); }
     void DropSentByAll();
 

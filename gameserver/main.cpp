@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 64));
     app.add_option("--send-cap", options.service.sendQueueLimit,
                    "queued send bytes per session before a disconnect");
+    std::size_t budgetMiB = options.service.sendMemoryBudget / (1024 * 1024);
+    app.add_option("--send-budget-mb", budgetMiB,
+                   "send memory all sessions may hold together, in MiB; past it the sessions "
+                   "holding the most are cut (0: no limit)");
     double idleTimeout = 60;
     app.add_option("--idle-timeout", idleTimeout,
                    "seconds a client may send nothing before it is disconnected (0: never)")
@@ -67,6 +71,7 @@ int main(int argc, char** argv) {
     }
     options.address = *address;
     options.limits.broadcastTick = std::chrono::milliseconds(tickMs);
+    options.service.sendMemoryBudget = budgetMiB * 1024 * 1024;
     options.service.idleTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(idleTimeout));
     options.engine.workers = workers;
