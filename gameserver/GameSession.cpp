@@ -1,6 +1,8 @@
 #include "gameserver/GameSession.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -18,6 +20,19 @@ constexpr auto RequestId(PacketId id) {
     return static_cast<std::uint32_t>(id);
 }
 
+// The first bytes of a payload in hex, for a log line.
+std::string HexPrefix(std::span<const std::byte> bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string text;
+    for (std::size_t i = 0; i < std::min<std::size_t>(bytes.size(), 32); ++i) {
+        const auto b = std::to_integer<unsigned>(bytes[i]);
+        text += kDigits[b >> 4];
+        text += kDigits[b & 15];
+    }
+    if (bytes.size() > 32) text += "...";
+    return text;
+}
+
 }  // namespace
 
 GameSession::GameSession(std::shared_ptr<const GameContext> context)
@@ -29,7 +44,19 @@ void GameSession::OnConnected() {
 
 void GameSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) {
     PacketSessionRef self = SharedPacketSession();
-    ServerPacketHandler::HandlePacket(self, id, payload);
+    try {
+        ServerPacketHandler::HandlePacket(self, id, payload);
+    } catch (const std::exception& e) {
+        // Logged with the packet that caused it; the session is then cut (a protocol error,
+        // counted), so the client is never left waiting for an answer that will not come.
+        spdlog::error("session {} ({}): the handler of {} ({} payload bytes: {}) threw: {}",
+                      Session::Id(), PeerAddress().ToString(),
+                      Protocol::ToString(static_cast<PacketId>(id)), payload.size(),
+                      HexPrefix(payload), e.what());
+        ReportProtocolError(ProtocolError::HandlerException,
+                            std::string(Protocol::ToString(static_cast<PacketId>(id))) + ": " +
+                                e.what());
+    }
 }
 
 void GameSession::OnDisconnected() {

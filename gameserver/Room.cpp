@@ -4,6 +4,7 @@
 
 #include "ServerPackets.h"
 #include "gameserver/GameSession.h"
+#include "gameserver/MemberList.h"
 
 namespace tavern::game {
 
@@ -11,6 +12,20 @@ using Protocol::ServerPacketHandler;
 
 Room::Room(std::uint32_t id, const SchedulerRef& scheduler, const GameLimits& limits)
     : JobQueue(scheduler), _id(id), _limits(limits) {}
+
+namespace {
+
+const char* RequestName(RoomRequest::Kind kind) {
+    switch (kind) {
+        case RoomRequest::Kind::Enter: return "C_ENTER_GAME";
+        case RoomRequest::Kind::Chat: return "C_CHAT";
+        case RoomRequest::Kind::Move: return "C_MOVE";
+        case RoomRequest::Kind::Leave: return "C_LEAVE_GAME";
+    }
+    return "unknown";
+}
+
+}  // namespace
 
 void Room::RunRequests(PlayerRef player) {
     while (auto request = player->NextRequest(*this)) {
@@ -32,7 +47,13 @@ void Room::RunRequests(PlayerRef player) {
                     break;
             }
         } catch (const std::exception& e) {
-            spdlog::error("room {}: a request of player {} threw: {}", _id, player->Id(), e.what());
+            // Never silent: logged with the request, and the player, whose state in this room
+            // is now unknown, is cut rather than left waiting for an answer.
+            spdlog::error("room {}: a {} request of player {} ({} bytes of text) threw: {}", _id,
+                          RequestName(request->kind), player->Id(), request->text.size(),
+                          e.what());
+            if (const auto session = player->Session())
+                session->Disconnect(std::string("the room failed a request: ") + e.what());
         }
     }
 }
@@ -49,21 +70,11 @@ void Room::Enter(const PlayerRef& player) {
         return;
     }
 
-    // Everyone already here, in packets of at most playersPerPacket: the first in S_ENTER_GAME,
-    // the rest in S_SPAWN, so that no packet passes the wire format's limit.
+    // Everyone already here: the first players in S_ENTER_GAME, the rest in S_SPAWNs, split
+    // by encoded size so that no packet passes the wire format's limit.
     if (session) {
-        const std::size_t chunk = std::max<std::size_t>(_limits.playersPerPacket, 1);
-        Protocol::S_ENTER_GAME answer;
-        answer.set_success(true);
-        const std::size_t first = std::min(chunk, _members.size());
-        for (std::size_t i = 0; i < first; ++i) _members[i]->FillInfo(*answer.add_players());
-        session->Send(ServerPacketHandler::MakeSendBuffer(answer));
-        for (std::size_t begin = first; begin < _members.size(); begin += chunk) {
-            Protocol::S_SPAWN more;
-            const std::size_t end = std::min(begin + chunk, _members.size());
-            for (std::size_t i = begin; i < end; ++i) _members[i]->FillInfo(*more.add_players());
-            session->Send(ServerPacketHandler::MakeSendBuffer(more));
-        }
+        for (SendBufferRef& packet : MemberListPackets(_members, _limits.playersPerPacket))
+            session->Send(std::move(packet));
     }
 
     Flush();  // what was said before the entrant came goes to those who were here

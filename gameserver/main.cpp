@@ -14,6 +14,7 @@
 #include "core/ShutdownSignal.h"
 #include "core/SocketUtils.h"
 #include "gameserver/GameServer.h"
+#include "gameserver/LimitCheck.h"
 #include "gameserver/StatsReporter.h"
 
 int main(int argc, char** argv) {
@@ -62,6 +63,11 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     spdlog::set_level(spdlog::level::from_str(logLevel));
+    if (const std::string problem = game::CheckLimits(options.service, options.limits);
+        !problem.empty()) {
+        std::fprintf(stderr, "gameserver: the limits do not fit together: %s\n", problem.c_str());
+        return 2;
+    }
     ShutdownSignal shutdown;  // before any thread starts, so every thread leaves SIGINT to it
     socket::RaiseFileLimit();
     const auto address = NetAddress::Parse(host, port);
