@@ -36,7 +36,9 @@ std::string HexPrefix(std::span<const std::byte> bytes) {
 }  // namespace
 
 GameSession::GameSession(std::shared_ptr<const GameContext> context)
-    : _context(std::move(context)) {}
+    : _context(std::move(context)),
+      _enters(_context->limits.roomEntersPerSecond, _context->limits.roomEnterBurst),
+      _creates(_context->limits.roomCreatesPerSecond, _context->limits.roomCreateBurst) {}
 
 void GameSession::OnConnected() {
     _context->sessions->AddSession(Self());
@@ -91,12 +93,18 @@ void GameSession::Login(const Protocol::C_LOGIN& pkt) {
 void GameSession::EnterGame(const Protocol::C_ENTER_GAME& pkt) {
     if (!_player) return RefuseEnter("log in first");
     if (_room) return RefuseEnter("already in room " + std::to_string(_room->RoomId()));
+    if (!_enters.Take()) return RefuseEnter("entering rooms too often; wait a moment");
     std::string reason;
-    RoomRef room = _context->rooms->FindOrCreate(pkt.room_id(), reason);
+    bool created = false;
+    RoomRef room = _context->rooms->Reserve(pkt.room_id(), PeerAddress().Ip(),
+                                            _creates.Available(), created, reason);
     if (!room) return RefuseEnter(std::move(reason));
+    if (created) _creates.Take();
     // A soft cap: concurrent entries may pass it by a few, which is harmless.
-    if (room->MemberCount() >= _context->limits.maxPlayersPerRoom)
+    if (room->MemberCount() >= _context->limits.maxPlayersPerRoom) {
+        room->CancelEntry();
         return RefuseEnter("room " + std::to_string(pkt.room_id()) + " is full");
+    }
     _room = room;
     _player->PostRequest(RoomRequest::Enter(_room));
 }

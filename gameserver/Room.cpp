@@ -5,13 +5,35 @@
 #include "ServerPackets.h"
 #include "gameserver/GameSession.h"
 #include "gameserver/MemberList.h"
+#include "gameserver/RoomManager.h"
 
 namespace tavern::game {
 
 using Protocol::ServerPacketHandler;
 
-Room::Room(std::uint32_t id, const SchedulerRef& scheduler, const GameLimits& limits)
-    : JobQueue(scheduler), _id(id), _limits(limits) {}
+Room::Room(std::uint32_t id, const SchedulerRef& scheduler, const GameLimits& limits,
+           std::weak_ptr<RoomManager> manager, std::string creator)
+    : JobQueue(scheduler),
+      _id(id),
+      _limits(limits),
+      _manager(std::move(manager)),
+      _creator(std::move(creator)) {}
+
+void Room::CancelEntry() {
+    _reserved.fetch_sub(1, std::memory_order_relaxed);
+    DoAsync(&Room::ArmReclaim);
+}
+
+void Room::ArmReclaim() {
+    if (!_members.empty()) return;
+    DoTimer(std::chrono::duration_cast<Clock::duration>(_limits.emptyRoomGrace),
+            &Room::ReclaimIfIdle);
+}
+
+void Room::ReclaimIfIdle() {
+    if (!_members.empty()) return;  // someone came back; the last to leave arms a new check
+    if (const auto manager = _manager.lock()) manager->ReclaimIfIdle(*this);
+}
 
 namespace {
 
@@ -59,6 +81,7 @@ void Room::RunRequests(PlayerRef player) {
 }
 
 void Room::Enter(const PlayerRef& player) {
+    _reserved.fetch_sub(1, std::memory_order_relaxed);  // taken by RoomManager::Reserve
     const auto session = player->Session();
     if (IsMember(player->Id())) {  // the session's own checks make this unreachable
         if (session) {
@@ -135,6 +158,7 @@ void Room::Leave(const PlayerRef& player, bool notify) {
     _members.pop_back();
     _memberCount.store(_members.size(), std::memory_order_relaxed);
     Regroup();
+    if (_members.empty()) ArmReclaim();
 
     if (notify) {
         if (const auto session = player->Session())

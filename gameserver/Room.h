@@ -16,6 +16,7 @@
 namespace tavern::game {
 
 class Room;
+class RoomManager;
 using RoomRef = std::shared_ptr<Room>;
 
 // A room is an actor: its members and everything they do in it change only in jobs on its own
@@ -36,12 +37,22 @@ using RoomRef = std::shared_ptr<Room>;
 //   leave:  S_LEAVE_GAME to the leaver (unless it disconnected), S_DESPAWN to the others
 class Room final : public JobQueue {
 public:
-    Room(std::uint32_t id, const SchedulerRef& scheduler, const GameLimits& limits);
+    // `manager` is told when the room has stayed empty for the grace period; `creator` is the
+    // address of the client that made it.
+    Room(std::uint32_t id, const SchedulerRef& scheduler, const GameLimits& limits,
+         std::weak_ptr<RoomManager> manager = {}, std::string creator = {});
 
     // Safe from any thread.
     std::uint32_t RoomId() const { return _id; }
     // Safe from any thread; exact once the room's queued requests have run.
     std::size_t MemberCount() const { return _memberCount.load(std::memory_order_relaxed); }
+    const std::string& Creator() const { return _creator; }
+    // Safe from any thread: entries on their way (RoomManager::Reserve), not yet run. A room
+    // with one is not reclaimed.
+    void ReserveEntry() { _reserved.fetch_add(1, std::memory_order_relaxed); }
+    std::size_t ReservedEntries() const { return _reserved.load(std::memory_order_relaxed); }
+    // Safe from any thread: gives back a reserved entry that will not be made.
+    void CancelEntry();
 
     // On this room's job queue (pushed by Player::PostRequest): runs `player`'s queued requests
     // for this room, in the order its session made them.
@@ -66,9 +77,14 @@ private:
     void Flush();      // every group, now
     void Regroup();
     void Refuse(const PlayerRef& player, std::uint32_t requestId, std::string reason) const;
+    void ArmReclaim();  // if empty: asks the manager to reclaim it after the grace period
+    void ReclaimIfIdle();
 
     const std::uint32_t _id;
     const GameLimits _limits;
+    const std::weak_ptr<RoomManager> _manager;
+    const std::string _creator;
+    std::atomic<std::size_t> _reserved{0};
     std::vector<PlayerRef> _members;                        // in arrival order, swap-removed
     std::unordered_map<std::uint64_t, std::size_t> _index;  // player id -> _members slot
     std::atomic<std::size_t> _memberCount{0};
