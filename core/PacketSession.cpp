@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/Service.h"
+#include "core/Worker.h"
 
 namespace tavern {
 
@@ -20,7 +21,27 @@ bool PacketSession::TakePacketTokens(std::size_t packets) {
     const auto now = Clock::now();
     const double elapsed = std::chrono::duration<double>(now - _tokensAt).count();
     _tokensAt = now;
-    _packetTokens = std::min(_packetRate, _packetTokens + elapsed * _packetRate);
+    // The bucket holds a second's burst, plus the home worker's latest stall if it ended less
+    // than a second ago (or goes on): the client kept sending at its pace while nobody read,
+    // and all of it arrives at once right after. Judged by the reading rate, an honest client
+    // would look like a flood. Each stall is credited once; a client that sends its burst later
+    // gets no credit for it.
+    double stalled = 0;
+    if (Worker* home = Home(); home != nullptr && home->IsCurrentThread()) {
+        const Worker::Stall stall = home->LatestStall(now);
+        if (stall.length > Clock::duration::zero() &&
+            now - (stall.start + stall.length) < std::chrono::seconds(1)) {
+            if (stall.start != _stallStart) _stallCredited = {};
+            stalled = std::chrono::duration<double>(stall.length - _stallCredited).count();
+            _stallStart = stall.start;
+            _stallCredited = stall.length;
+        }
+    }
+    const double cap = _packetRate * (1.0 + std::max(stalled, 0.0));
+    if (_packetTokens <= cap)
+        _packetTokens = std::min(cap, _packetTokens + elapsed * _packetRate);
+    else  // credit left from a stall: it drains as fast as the bucket fills, not at once
+        _packetTokens = std::max(cap, _packetTokens - elapsed * _packetRate);
     if (static_cast<double>(packets) > _packetTokens) return false;
     _packetTokens -= static_cast<double>(packets);
     return true;

@@ -56,10 +56,13 @@ private:
     bool TakePacketTokens(std::size_t packets);
 
     std::size_t _maxPacketSize = kMaxWirePacketSize;  // set from the service's options
-    // Packet rate limit, a token bucket; home worker only.
+    // Packet rate limit, a token bucket; home worker only. The home worker's stall time is
+    // credited: packets that piled up while the server did not read were sent over that time.
     double _packetRate = 0;
     double _packetTokens = 0;
     Clock::time_point _tokensAt{};
+    Clock::time_point _stallStart{};  // the home worker's stall credited last, and how much of it
+    Clock::duration _stallCredited{};
     PacketCounters _packets;
 };
 

@@ -9,6 +9,7 @@
 #include <concurrentqueue/concurrentqueue.h>
 
 #include "core/Backend.h"
+#include "jobs/Clock.h"
 #include "jobs/Job.h"
 
 namespace tavern {
@@ -41,6 +42,17 @@ public:
 
     // Only on this worker's thread.
     Backend& GetBackend() { return *_backend; }
+    // The latest time this worker was kept from running its loop (the process stopped, the
+    // machine paused, a job or a completion that ran long): a poll that returned late past its
+    // wait, or a loop turn that ran long past its time slice, less a small tolerance. The
+    // packet rate limit credits clients with it: what piled up while the server did not read
+    // is not a flood.
+    struct Stall {
+        Clock::time_point start{};
+        Clock::duration length{};
+    };
+    // Only on this worker's thread: the latest stall, the one in progress included.
+    Stall LatestStall(Clock::time_point now) const;
 
     // IocpCore: start the thread (it creates its backend there) and report how that went.
     std::error_code Start(BackendKind kind, const BackendOptions& options);
@@ -59,6 +71,10 @@ private:
     moodycamel::ConcurrentQueue<Job> _inbox;
     std::atomic<bool> _idle{false};
     std::atomic<bool> _stop{false};
+    // Stall accounting, this worker's thread only (see LatestStall).
+    Stall _stall;
+    Clock::time_point _pollDeadline{};  // when the poll in progress should have returned
+    bool _polling = false;
 };
 
 }  // namespace tavern
