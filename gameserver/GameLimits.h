@@ -33,6 +33,9 @@ struct GameLimits {
     // broadcastTick / groups: the fan-out is spread over the tick instead of bursting.
     std::size_t broadcastGroupSize = 32;
     std::size_t broadcastGroups = 8;  // 1: every member at once
+    // ... and more groups than that when one would pass this many members: one flush never
+    // holds a worker for more than about this many sends.
+    std::size_t broadcastMaxGroupMembers = 128;
 };
 
 }  // namespace tavern::game

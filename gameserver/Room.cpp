@@ -100,14 +100,17 @@ void Room::Enter(const PlayerRef& player) {
             session->Send(std::move(packet));
     }
 
-    Flush();  // what was said before the entrant came goes to those who were here
+    // The others hear of the entrant on the tick, with everything else (a join storm costs one
+    // send per member per tick, not one per entrant per member).
     Protocol::S_SPAWN spawn;
     player->FillInfo(*spawn.add_players());
-    Broadcast(ServerPacketHandler::MakeSendBuffer(spawn));
+    BroadcastOnTick(ServerPacketHandler::MakeSendBuffer(spawn), player->Id());
 
-    // Added even when the session is already gone: its Leave is queued right behind.
+    // Added even when the session is already gone: its Leave is queued right behind. It gets
+    // what is added to the tick from now on.
     _index.emplace(player->Id(), _members.size());
     _members.push_back(player);
+    _batch.AddMember();
     _memberCount.store(_members.size(), std::memory_order_relaxed);
     Regroup();
     spdlog::debug("room {}: player {} ({}) entered, {} here", _id, player->Id(), player->Name(),
@@ -148,8 +151,9 @@ void Room::Leave(const PlayerRef& player, bool notify) {
                    "not in room " + std::to_string(_id));
         return;
     }
-    Flush();  // the leaver still gets what was said while it was here
     const std::size_t slot = found->second;
+    // The leaver still gets what was said while it was here, alone; nobody else is flushed.
+    _packetsOut.fetch_add(_batch.RemoveMember(slot, _members), std::memory_order_relaxed);
     _index.erase(found);
     if (slot + 1 != _members.size()) {
         _members[slot] = std::move(_members.back());
@@ -166,21 +170,9 @@ void Room::Leave(const PlayerRef& player, bool notify) {
     }
     Protocol::S_DESPAWN despawn;
     despawn.add_player_ids(player->Id());
-    Broadcast(ServerPacketHandler::MakeSendBuffer(despawn));
+    BroadcastOnTick(ServerPacketHandler::MakeSendBuffer(despawn), 0);
     spdlog::debug("room {}: player {} left{}, {} here", _id, player->Id(),
                   notify ? "" : " (disconnected)", _members.size());
-}
-
-void Room::Broadcast(const SendBufferRef& buffer, std::uint64_t except) {
-    std::uint64_t delivered = 0;
-    for (const PlayerRef& member : _members) {
-        if (member->Id() == except) continue;
-        if (const auto session = member->Session()) {
-            session->Send(buffer);
-            ++delivered;
-        }
-    }
-    _packetsOut.fetch_add(delivered, std::memory_order_relaxed);
 }
 
 void Room::BroadcastOnTick(SendBufferRef buffer, std::uint64_t except) {
@@ -213,9 +205,10 @@ void Room::Flush() {
 }
 
 void Room::Regroup() {
-    // Only with nothing pending: Enter and Leave flush everything before the membership changes.
-    _batch.Regroup(_members.size(), _limits.broadcastGroupSize, _limits.broadcastGroups);
-    _nextGroup = 0;
+    // Any time: every member keeps its own cursor into the pending packets.
+    _batch.Regroup(_members.size(), _limits.broadcastGroupSize, _limits.broadcastGroups,
+                   _limits.broadcastMaxGroupMembers);
+    _nextGroup %= _batch.Groups();
 }
 
 void Room::Refuse(const PlayerRef& player, std::uint32_t requestId, std::string reason) const {

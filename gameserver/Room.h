@@ -23,18 +23,21 @@ using RoomRef = std::shared_ptr<Room>;
 // queue, so it needs no lock. A broadcast serializes its packet once and Sends that one
 // SendBuffer to every recipient; no lock is held while sending.
 //
-// Chat and moves are fanned out once per broadcast tick (GameLimits::broadcastTick; 0 sends at
-// once): the tick's packets travel as one buffer per member (BroadcastBatch), which turns a
-// crowded room's flood of small sends into one send per member per tick. A crowded room splits
-// its members into groups (GameLimits::broadcastGroupSize members each, at most broadcastGroups) flushed in turn,
-// a group every tick / groups, so its fan-out is spread over the tick rather than one burst.
-// Entering and leaving flush every group first and are sent at once, so every member gets
-// exactly what was said while it was there, in order.
+// Chat, moves, spawns and despawns are fanned out once per broadcast tick
+// (GameLimits::broadcastTick; 0 sends at once): the tick's packets travel as one buffer per
+// member (BroadcastBatch), which turns a crowded room's flood of small sends into one send per
+// member per tick, however many enter, leave, chat or move. A crowded room splits its members
+// into groups (GameLimits::broadcastGroupSize members each, at most broadcastGroups, and never
+// more than broadcastMaxGroupMembers in one) flushed in turn, a group every tick / groups, so
+// its fan-out is spread over the tick rather than one burst. Every member gets exactly what was
+// said while it was there, in order: an entrant from its entry on, a leaver up to its leaving.
 //
-//   enter:  S_ENTER_GAME (the players already here) to the entrant, S_SPAWN to the others
+//   enter:  S_ENTER_GAME (the players already here) to the entrant at once, S_SPAWN to the
+//           others on the tick
 //   chat:   S_CHAT to everyone, the sender included
 //   move:   S_MOVE to everyone else
-//   leave:  S_LEAVE_GAME to the leaver (unless it disconnected), S_DESPAWN to the others
+//   leave:  S_LEAVE_GAME to the leaver (unless it disconnected), S_DESPAWN to the others on
+//           the tick
 class Room final : public JobQueue {
 public:
     // `manager` is told when the room has stayed empty for the grace period; `creator` is the
@@ -68,8 +71,6 @@ private:
     void Move(const PlayerRef& player, float x, float y);
     void Leave(const PlayerRef& player, bool notify);
     bool IsMember(std::uint64_t playerId) const { return _index.contains(playerId); }
-    // Sends `buffer` now to every member except `except` (0: nobody is left out).
-    void Broadcast(const SendBufferRef& buffer, std::uint64_t except = 0);
     // Adds `buffer` to this tick's batch (or sends it now when there is no tick).
     void BroadcastOnTick(SendBufferRef buffer, std::uint64_t except);
     Clock::duration GroupInterval() const;
