@@ -7,6 +7,17 @@
 
 namespace tavern {
 
+bool PacketSession::AllowErrorLog(std::size_t kind, std::uint64_t& suppressed) {
+    suppressed = 0;
+    const auto service = GetService();
+    return !service || service->ErrorLog().Allow(kind, suppressed);
+}
+
+std::string PacketSession::MoreLikeIt(std::uint64_t suppressed) {
+    if (suppressed == 0) return {};
+    return " (and " + std::to_string(suppressed) + " more like it since the last such line)";
+}
+
 void PacketSession::ApplyOptions(const ServiceOptions& options) {
     Session::ApplyOptions(options);
     _maxPacketSize = std::clamp<std::size_t>(options.maxPacketSize, kPacketHeaderSize,
@@ -52,8 +63,10 @@ void PacketSession::ReportProtocolError(ProtocolError error, std::string_view de
     _packets.errors[kind].fetch_add(1, std::memory_order_relaxed);
     if (ServiceCounters* totals = ServiceTotals())
         totals->protocolErrors[kind].fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("session {} ({}): protocol error: {} ({}); disconnecting", Id(),
-                 PeerAddress().ToString(), ToString(error), detail);
+    std::uint64_t suppressed = 0;
+    if (AllowErrorLog(kind, suppressed))
+        spdlog::warn("session {} ({}): protocol error: {} ({}); disconnecting{}", Id(),
+                     PeerAddress().ToString(), ToString(error), detail, MoreLikeIt(suppressed));
     Disconnect(std::string("protocol error: ") + std::string(ToString(error)) + " (" +
                std::string(detail) + ")");
 }
@@ -83,8 +96,10 @@ std::size_t PacketSession::OnRecvBytes(std::span<const std::byte> bytes) {
     if (packets > 0 && !TakePacketTokens(packets)) {
         if (ServiceCounters* totals = ServiceTotals())
             totals->rateLimited.fetch_add(1, std::memory_order_relaxed);
-        spdlog::warn("session {} ({}): more than {} packets per second; disconnecting", Id(),
-                     PeerAddress().ToString(), _packetRate);
+        std::uint64_t suppressed = 0;
+        if (AllowErrorLog(kProtocolErrorKinds, suppressed))
+            spdlog::warn("session {} ({}): more than {} packets per second; disconnecting{}", Id(),
+                         PeerAddress().ToString(), _packetRate, MoreLikeIt(suppressed));
         Disconnect("flooding: more than " + std::to_string(static_cast<long>(_packetRate)) +
                    " packets per second");
         return bytes.size();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/IocpCore.h"
+#include "core/LogThrottle.h"
 #include "core/NetAddress.h"
 #include "core/SendBudget.h"
 #include "core/ServiceCounters.h"
@@ -70,6 +71,8 @@ public:
     const std::shared_ptr<ServiceCounters>& SharedCounters() const { return _counters; }
     // Safe to call from any thread: the send memory budget shared by every session.
     const std::shared_ptr<SendBudget>& Budget() const { return _sendBudget; }
+    // Safe to call from any thread: the rate limit for the sessions' log lines about errors.
+    LogThrottle& ErrorLog() { return _errorLog; }
     IocpCore& Core() { return *_core; }
     // Waits (not from a worker) until the session count is `count`; false on timeout.
     bool WaitForSessionCount(std::size_t count, std::chrono::milliseconds timeout) const;
@@ -91,6 +94,7 @@ private:
     ServiceOptions _options;
     std::shared_ptr<ServiceCounters> _counters;
     std::shared_ptr<SendBudget> _sendBudget;
+    LogThrottle _errorLog;
     mutable std::mutex _lock;
     mutable std::condition_variable _changed;
     std::unordered_map<std::uint64_t, SessionRef> _sessions;

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ServerPackets.h"
+#include "gameserver/NameValidator.h"
 
 namespace tavern::game {
 
@@ -51,10 +52,12 @@ void GameSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payl
     } catch (const std::exception& e) {
         // Logged with the packet that caused it; the session is then cut (a protocol error,
         // counted), so the client is never left waiting for an answer that will not come.
-        spdlog::error("session {} ({}): the handler of {} ({} payload bytes: {}) threw: {}",
-                      Session::Id(), PeerAddress().ToString(),
-                      Protocol::ToString(static_cast<PacketId>(id)), payload.size(),
-                      HexPrefix(payload), e.what());
+        std::uint64_t suppressed = 0;
+        if (AllowErrorLog(kProtocolErrorKinds + 1, suppressed))
+            spdlog::error("session {} ({}): the handler of {} ({} payload bytes: {}) threw: {}{}",
+                          Session::Id(), PeerAddress().ToString(),
+                          Protocol::ToString(static_cast<PacketId>(id)), payload.size(),
+                          HexPrefix(payload), e.what(), MoreLikeIt(suppressed));
         ReportProtocolError(ProtocolError::HandlerException,
                             std::string(Protocol::ToString(static_cast<PacketId>(id))) + ": " +
                                 e.what());
@@ -80,6 +83,8 @@ void GameSession::Login(const Protocol::C_LOGIN& pkt) {
     if (name.size() > _context->limits.maxNameBytes)
         return RefuseLogin("the name is longer than " +
                            std::to_string(_context->limits.maxNameBytes) + " bytes");
+    if (std::string problem = CheckName(name); !problem.empty())
+        return RefuseLogin(std::move(problem));
 
     _player = std::make_shared<Player>(_context->sessions->NextPlayerId(), name, Self());
     _context->sessions->AddPlayer(_player);
