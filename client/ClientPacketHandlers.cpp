@@ -5,58 +5,54 @@
 
 namespace Protocol {
 
-namespace {
-
-// Every session that dispatches through ClientPacketHandler is a ServerSession.
-tavern::client::ServerSession& Server(tavern::PacketSessionRef& session) {
-    return static_cast<tavern::client::ServerSession&>(*session);
+tavern::HandlerResult Handle_S_LOGIN(tavern::client::ServerSession& session, S_LOGIN& pkt) {
+    session.Listener().OnLogin(session, pkt);
+    return tavern::HandlerResult::Handled();
 }
 
-}  // namespace
-
-bool Handle_S_LOGIN(tavern::PacketSessionRef& session, S_LOGIN& pkt) {
-    Server(session).Listener().OnLogin(Server(session), pkt);
-    return true;
+tavern::HandlerResult Handle_S_ENTER_GAME(tavern::client::ServerSession& session, S_ENTER_GAME& pkt) {
+    session.Listener().OnEnterGame(session, pkt);
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_S_ENTER_GAME(tavern::PacketSessionRef& session, S_ENTER_GAME& pkt) {
-    Server(session).Listener().OnEnterGame(Server(session), pkt);
-    return true;
+tavern::HandlerResult Handle_S_SPAWN(tavern::client::ServerSession& session, S_SPAWN& pkt) {
+    session.Listener().OnSpawn(session, pkt);
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_S_SPAWN(tavern::PacketSessionRef& session, S_SPAWN& pkt) {
-    Server(session).Listener().OnSpawn(Server(session), pkt);
-    return true;
+tavern::HandlerResult Handle_S_CHAT(tavern::client::ServerSession& session, S_CHAT& pkt) {
+    session.Listener().OnChat(session, pkt);
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_S_CHAT(tavern::PacketSessionRef& session, S_CHAT& pkt) {
-    Server(session).Listener().OnChat(Server(session), pkt);
-    return true;
+tavern::HandlerResult Handle_S_MOVE(tavern::client::ServerSession& session, S_MOVE& pkt) {
+    session.Listener().OnMove(session, pkt);
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_S_MOVE(tavern::PacketSessionRef& session, S_MOVE& pkt) {
-    Server(session).Listener().OnMove(Server(session), pkt);
-    return true;
+tavern::HandlerResult Handle_S_LEAVE_GAME(tavern::client::ServerSession& session, S_LEAVE_GAME& pkt) {
+    session.Listener().OnLeaveGame(session, pkt);
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_S_LEAVE_GAME(tavern::PacketSessionRef& session, S_LEAVE_GAME& pkt) {
-    Server(session).Listener().OnLeaveGame(Server(session), pkt);
-    return true;
+tavern::HandlerResult Handle_S_DESPAWN(tavern::client::ServerSession& session, S_DESPAWN& pkt) {
+    session.Listener().OnDespawn(session, pkt);
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_S_DESPAWN(tavern::PacketSessionRef& session, S_DESPAWN& pkt) {
-    Server(session).Listener().OnDespawn(Server(session), pkt);
-    return true;
+tavern::HandlerResult Handle_S_PONG(tavern::client::ServerSession& session, S_PONG& pkt) {
+    session.Listener().OnPong(session, pkt);
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_S_PONG(tavern::PacketSessionRef& session, S_PONG& pkt) {
-    Server(session).Listener().OnPong(Server(session), pkt);
-    return true;
+tavern::HandlerResult Handle_S_ERROR(tavern::client::ServerSession& session, S_ERROR& pkt) {
+    session.Listener().OnError(session, pkt);
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_S_ERROR(tavern::PacketSessionRef& session, S_ERROR& pkt) {
-    Server(session).Listener().OnError(Server(session), pkt);
-    return true;
+tavern::HandlerResult Handle_S_KICKED(tavern::client::ServerSession& session, S_KICKED& pkt) {
+    session.Listener().OnKicked(session, pkt);
+    return tavern::HandlerResult::Handled();
 }
 
 }  // namespace Protocol

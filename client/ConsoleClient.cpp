@@ -72,7 +72,7 @@ int ConsoleClient::Run(std::istream& input) {
     auto service = ClientService::Create(
         core, *address, [self] { return std::make_shared<ServerSession>(self); }, serviceOptions);
     std::error_code error;
-    auto session = std::static_pointer_cast<ServerSession>(service->Connect(error));
+    auto session = service->ConnectAs<ServerSession>(error);
 
     int status = 0;
     if (!session || !WaitForPhase(Phase::InGame, std::chrono::seconds(10))) {

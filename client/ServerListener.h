@@ -28,6 +28,8 @@ public:
     virtual void OnDespawn(ServerSession& /*session*/, Protocol::S_DESPAWN& /*pkt*/) {}
     virtual void OnPong(ServerSession& /*session*/, Protocol::S_PONG& /*pkt*/) {}
     virtual void OnError(ServerSession& /*session*/, Protocol::S_ERROR& /*pkt*/) {}
+    // A newer login to the same account took over; the server closes this connection next.
+    virtual void OnKicked(ServerSession& /*session*/, Protocol::S_KICKED& /*pkt*/) {}
 };
 
 }  // namespace tavern::client

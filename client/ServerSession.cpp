@@ -8,8 +8,7 @@ ServerSession::ServerSession(std::shared_ptr<ServerListener> listener)
     : _listener(std::move(listener)) {}
 
 void ServerSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) {
-    PacketSessionRef self = SharedPacketSession();
-    Protocol::ClientPacketHandler::HandlePacket(self, id, payload);
+    Protocol::ClientPacketHandler::HandlePacket(*this, id, payload);
 }
 
 }  // namespace tavern::client

@@ -14,6 +14,21 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
   pkg_check_modules(LIBURING REQUIRED IMPORTED_TARGET liburing>=2.3)
 endif()
 
+# The store (store/): Linux only for now (TAVERN_BUILD_STORE).
+if(TAVERN_BUILD_STORE)
+  find_package(PkgConfig REQUIRED)
+  find_package(SQLite3 REQUIRED)
+  find_package(PostgreSQL REQUIRED)
+  pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.15)
+  # GNU libunistring ships no pkg-config file or CMake package.
+  find_path(UNISTRING_INCLUDE_DIR uninorm.h REQUIRED)
+  find_library(UNISTRING_LIBRARY unistring REQUIRED)
+  add_library(Unistring::Unistring UNKNOWN IMPORTED)
+  set_target_properties(Unistring::Unistring PROPERTIES
+    IMPORTED_LOCATION "${UNISTRING_LIBRARY}"
+    INTERFACE_INCLUDE_DIRECTORIES "${UNISTRING_INCLUDE_DIR}")
+endif()
+
 if(TAVERN_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -1,6 +1,13 @@
 # Build options shared by every target.
 option(TAVERN_BUILD_TESTS "Build the GoogleTest suites" ON)
 option(TAVERN_BUILD_BENCH "Build the benchmarks" ON)
+# The store (accounts and saved state on SQLite / PostgreSQL) is Linux-only for now: its
+# libraries (libsqlite3, libpq, libsodium, libunistring) are not cross-built for Windows.
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  option(TAVERN_BUILD_STORE "Build the store (store/) and its tests" ON)
+else()
+  set(TAVERN_BUILD_STORE OFF CACHE BOOL "The store is Linux-only for now" FORCE)
+endif()
 option(TAVERN_WERROR "Treat warnings as errors" ON)
 set(TAVERN_SANITIZE "" CACHE STRING "Sanitizers: empty, 'address;undefined' or 'thread'")
 

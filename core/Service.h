@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <concepts>
 #include <memory>
 #include <mutex>
 #include <system_error>
@@ -142,6 +143,12 @@ public:
     // Safe to call from any thread. Starts connecting one session; OnConnected or
     // OnConnectFailed follows on it. nullptr if no socket could be made (error set).
     SessionRef Connect(std::error_code& error);
+    // As Connect, typed: nullptr also when the factory's session is no T.
+    template <class T>
+        requires std::derived_from<T, Session>
+    std::shared_ptr<T> ConnectAs(std::error_code& error) {
+        return std::dynamic_pointer_cast<T>(Connect(error));
+    }
     // Safe to call from any thread. Starts `count` connections; returns how many started.
     std::size_t Connect(std::size_t count);
 

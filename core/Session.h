@@ -119,6 +119,12 @@ protected:
     virtual void ApplyOptions(const ServiceOptions& options);
 
 private:
+    // The mailbox's own Close is not the connection's: closing the mailbox of a live session
+    // would drop its release job, its reaction to the peer's FIN and its idle check, and keep
+    // the socket for ever. Only the session itself closes its mailbox, once the socket is gone.
+    // Use Disconnect.
+    using JobQueue::Close;
+
     enum class State : std::uint8_t { Idle, Connecting, Connected, Disconnecting, Closed };
 
     void RunOnHome(Job job);

@@ -8,6 +8,7 @@
 #include "core/BackendSelector.h"
 #include "core/IocpCore.h"
 #include "jobs/Scheduler.h"
+#include "jobs/ThreadContext.h"
 
 namespace tavern {
 
@@ -116,6 +117,7 @@ Worker::Stall Worker::LatestStall(Clock::time_point now) const {
 void Worker::Run() {
     tWorker = this;
     Scheduler& scheduler = *_core.GetScheduler();
+    const WorkerScope worker(scheduler);  // this thread may run the actors it pushes to
     const auto slice = scheduler.Options().timeSlice;
     Clock::time_point turnStart = Clock::now();
     while (!_stop.load(std::memory_order_acquire)) {

@@ -46,9 +46,8 @@ void GameSession::OnConnected() {
 }
 
 void GameSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) {
-    PacketSessionRef self = SharedPacketSession();
     try {
-        ServerPacketHandler::HandlePacket(self, id, payload);
+        ServerPacketHandler::HandlePacket(*this, id, payload);
     } catch (const std::exception& e) {
         // Logged with the packet that caused it; the session is then cut (a protocol error,
         // counted), so the client is never left waiting for an answer that will not come.

@@ -55,7 +55,7 @@ protected:
     void OnDisconnected() override;
 
 private:
-    GameSessionRef Self() { return std::static_pointer_cast<GameSession>(shared_from_this()); }
+    GameSessionRef Self() { return SharedAs<GameSession>(); }
     void RefuseLogin(std::string reason);
     void RefuseEnter(std::string reason);
 

@@ -7,7 +7,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "jobs/JobQueue.h"
 
 namespace tavern {
 
@@ -30,7 +29,7 @@ thread_local TokenCache tTokens;
 
 GlobalQueue::GlobalQueue() : _queues(0), _id(gNextId.fetch_add(1, std::memory_order_relaxed)) {}
 
-void GlobalQueue::Push(JobQueueRef queue) {
+void GlobalQueue::Push(RunnableRef queue) {
     if (!_queues.enqueue(std::move(queue))) {
         // Only an allocation failure; the queue's jobs could never run again.
         spdlog::critical("GlobalQueue: out of memory in Push");
@@ -38,12 +37,12 @@ void GlobalQueue::Push(JobQueueRef queue) {
     }
 }
 
-JobQueueRef GlobalQueue::TryPop() {
+RunnableRef GlobalQueue::TryPop() {
     if (tTokens.owner != _id) {
         tTokens.token.emplace(_queues);
         tTokens.owner = _id;
     }
-    JobQueueRef queue;
+    RunnableRef queue;
     _queues.try_dequeue(*tTokens.token, queue);
     return queue;
 }

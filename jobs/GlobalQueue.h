@@ -5,7 +5,7 @@
 
 #include <concurrentqueue/concurrentqueue.h>
 
-#include "jobs/JobsFwd.h"
+#include "jobs/Runnable.h"
 
 namespace tavern {
 
@@ -20,10 +20,10 @@ public:
     GlobalQueue& operator=(const GlobalQueue&) = delete;
 
     // Safe to call from any thread.
-    void Push(JobQueueRef queue);
+    void Push(RunnableRef queue);
     // Safe to call from any thread. Returns nullptr when (apparently) empty; the caller then
     // owns the queue it got.
-    JobQueueRef TryPop();
+    RunnableRef TryPop();
     // Safe to call from any thread. Approximate.
     std::size_t SizeApprox() const { return _queues.size_approx(); }
 
@@ -32,7 +32,7 @@ private:
         // Rotate among pushing threads often: an entry is a whole actor run, not a cheap item.
         static constexpr std::uint32_t EXPLICIT_CONSUMER_CONSUMPTION_QUOTA_BEFORE_ROTATE = 8;
     };
-    using Queue = moodycamel::ConcurrentQueue<JobQueueRef, Traits>;
+    using Queue = moodycamel::ConcurrentQueue<RunnableRef, Traits>;
 
     Queue _queues;
     const std::uint64_t _id;  // tells this thread's cached consumer token which queue it is for

@@ -8,25 +8,23 @@
 
 #include "jobs/Scheduler.h"
 #include "jobs/SchedulerOptions.h"
-#include "jobs/SliceScope.h"
+#include "jobs/ThreadContext.h"
 
 namespace tavern {
 
 namespace {
 
-thread_local JobQueue* tCurrent = nullptr;
+// Publishes, when a run ends, what the destructors of dropped jobs sent (RunOne publishes what
+// each job that ran sent).
+struct OutboxFlush {
+    OutboxFlush() = default;
+    OutboxFlush(const OutboxFlush&) = delete;
+    OutboxFlush& operator=(const OutboxFlush&) = delete;
+    ~OutboxFlush();
+};
 
 // Marks the queue this thread runs, for JobQueue::Current and for Push's "run it here?" test.
-class CurrentScope {
-public:
-    explicit CurrentScope(JobQueue* queue) noexcept : _previous(tCurrent) { tCurrent = queue; }
-    ~CurrentScope() { tCurrent = _previous; }
-    CurrentScope(const CurrentScope&) = delete;
-    CurrentScope& operator=(const CurrentScope&) = delete;
-
-private:
-    JobQueue* _previous;
-};
+using CurrentScope = ThreadFieldScope<JobQueue*, &ThreadContext::current>;
 
 // The owner waits here when the mailbox said it held a job that a dequeue did not hand out yet:
 // a few cycles normally.
@@ -77,29 +75,53 @@ void JobQueue::Post(Job job, bool mayRunHere) {
         _dropped.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    const bool runHere = mayRunHere && tCurrent == nullptr;
+    ThreadContext& context = ThisThread();
+    // A job pushed from inside an actor goes to the ordered lane (see the class comment).
+    const bool fromActor = context.current != nullptr;
+    if (fromActor && context.outboxTo.get() == this) {
+        context.outbox.Append(std::move(job));  // behind this job's earlier, unpublished sends
+        return;
+    }
+    const bool runHere = mayRunHere && !fromActor && context.worker != nullptr;
     if (TryAcquire()) {
         // This thread owns the idle queue now. Its own earlier jobs, if any were left, would be
         // visible to it in the mailbox: if the mailbox looks empty, this job is first in line
         // and skips the round trip through it.
-        if (_mailbox.size_approx() == 0) {
+        if (MailboxEmpty()) {
             if (runHere) {
                 const JobQueueRef self = SelfOrNull();  // a job may drop the last reference
                 RunFirst(std::move(job));
                 return;
             }
-            // This thread already runs a queue (or is the timer thread): the queue goes to the
-            // GlobalQueue, the job waits in the owner's slot. A queue that gets one message at
-            // a time never touches the mailbox.
+            // This thread already runs a queue (or is the timer thread, or no worker): the queue
+            // goes to the GlobalQueue, the job waits in the owner's slot. A queue that gets one
+            // message at a time never touches the mailbox.
             _firstJob = std::move(job);
             _firstJobWaiting.store(true, std::memory_order_relaxed);
         } else {
-            Enqueue(std::move(job));
+            Enqueue(std::move(job), fromActor);
         }
         RunOrHandOff(runHere);
         return;
     }
-    Enqueue(std::move(job));
+    if (fromActor) {
+        // The queue is busy. A job's first send to it goes in at once; from its second on, the
+        // job's sends to it are collected and go in together when the job ends.
+        if (context.lastSent == this) {
+            if (JobQueueRef self = SelfOrNull()) {
+                FlushOutbox();
+                context.outboxTo = std::move(self);
+                context.outbox.Append(std::move(job));
+                return;
+            }
+        }
+        context.lastSent = this;
+    }
+    Enqueue(std::move(job), fromActor);
+    PublishedFromOutside(runHere);
+}
+
+void JobQueue::PublishedFromOutside(bool runHere) {
     // The owner's TryRelease stores idle, fences, then looks at the mailbox; this push enqueued,
     // fences, then looks at the state. Either the owner sees this job and keeps (or takes back)
     // the queue, or this push sees the queue idle and takes it.
@@ -107,7 +129,24 @@ void JobQueue::Post(Job job, bool mayRunHere) {
     if (TryAcquire()) RunOrHandOff(runHere);
 }
 
-void JobQueue::Enqueue(Job job) {
+void JobQueue::FlushOutbox() {
+    ThreadContext& context = ThisThread();
+    if (!context.outboxTo) return;
+    const JobQueueRef to = std::move(context.outboxTo);
+    context.outboxTo.reset();
+    to->_ordered.PushChain(context.outbox);
+    to->PublishedFromOutside(false);
+}
+
+void JobQueue::Enqueue(Job job, bool fromActor) {
+    if (fromActor) {
+        _ordered.Push(std::move(job));
+        return;
+    }
+    EnqueueFromThread(std::move(job));
+}
+
+void JobQueue::EnqueueFromThread(Job job) {
     if (!_mailbox.enqueue(std::move(job))) {
         spdlog::critical("JobQueue {}: out of memory in Push", static_cast<void*>(this));
         std::terminate();
@@ -126,7 +165,7 @@ bool JobQueue::TryRelease() {
     // the fence orders it before the mailbox check (one full barrier, not two).
     _state.store(kIdle, std::memory_order_release);
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (_mailbox.size_approx() == 0) return true;
+    if (MailboxEmpty()) return true;
     // A push came in meanwhile. Take the queue back, unless its pusher (or another) already did.
     return !TryAcquire();
 }
@@ -146,6 +185,7 @@ void JobQueue::RunOrHandOff(bool runHere) {
 
 void JobQueue::RunFirst(Job job) {
     {
+        const OutboxFlush flush;
         const CurrentScope current(this);
         if (_closed.load(std::memory_order_acquire)) {
             _dropped.fetch_add(1, std::memory_order_relaxed);
@@ -158,8 +198,30 @@ void JobQueue::RunFirst(Job job) {
     Execute();  // others pushed meanwhile: go on as the owner
 }
 
+bool JobQueue::MailboxEmpty() const {
+    return _mailbox.size_approx() == 0 && _ordered.Empty();
+}
+
+std::size_t JobQueue::Dequeue(Job* out, std::size_t max) {
+    // Take turns which lane goes first, so that neither starves the other.
+    _orderedFirst = !_orderedFirst;
+    std::size_t n = 0;
+    if (_orderedFirst) n = _ordered.Pop(out, max);
+    if (n < max) n += _mailbox.try_dequeue_bulk(out + n, max - n);
+    if (!_orderedFirst && n < max) n += _ordered.Pop(out + n, max - n);
+    return n;
+}
+
+void JobQueue::RunOwned() {
+    Execute();
+}
+
+void JobQueue::PostFromTimer(Job job) {
+    Post(std::move(job), false);
+}
+
 void JobQueue::Execute() {
-    if (const auto slice = SliceScope::Current()) {
+    if (const auto& slice = ThisThread().slice) {
         Run(slice->start, slice->end);
     } else {
         Run(std::nullopt, std::nullopt);
@@ -168,6 +230,7 @@ void JobQueue::Execute() {
 
 void JobQueue::Run(std::optional<Clock::time_point> lastCheck,
                    std::optional<Clock::time_point> sliceEnd) {
+    const OutboxFlush flush;  // after CurrentScope ends: the jobs it publishes are no sends of ours
     const CurrentScope current(this);
     // Reads the clock (once per batch): fits the batch size to the jobs' cost, and returns true
     // when the slice is over and the queue has left this thread.
@@ -199,7 +262,7 @@ void JobQueue::Run(std::optional<Clock::time_point> lastCheck,
             DropOwned();
             return;
         }
-        const std::size_t n = _mailbox.try_dequeue_bulk(batch.begin(), _batchHint);
+        const std::size_t n = Dequeue(batch.data(), _batchHint);
         if (n == 0) {
             if (TryRelease()) return;
             // Taken back for a push that the mailbox did not hand out yet: rare and short.
@@ -249,6 +312,9 @@ void JobQueue::RunOne(Job& job) noexcept {
                           static_cast<void*>(this));
         }
     }
+    job.Reset();    // captures die now, on the actor's thread (their destructors may send)
+    FlushOutbox();  // what the job sent to busy actors enters their mailboxes now
+    ThisThread().lastSent = nullptr;
 }
 
 bool JobQueue::HandOff() {
@@ -259,16 +325,28 @@ bool JobQueue::HandOff() {
     // out a dead scheduler whose address a new one reuses.
     Scheduler* scheduler = _schedulerAddress;
     SchedulerRef hold;
-    if (scheduler == nullptr || scheduler != Scheduler::Running() || _scheduler.expired()) {
+    if (scheduler == nullptr || scheduler != ThisThread().running || _scheduler.expired()) {
         hold = _scheduler.lock();
         scheduler = hold.get();
         if (scheduler == nullptr) return false;
     }
-    if (!scheduler->Enqueue(self)) DropOwned();  // stopped: nothing may run any more
+    RunnableRef runnable = std::move(self);
+    if (!scheduler->Enqueue(runnable)) DropOwned();  // stopped: nothing may run any more
     return true;
 }
 
+namespace {
+OutboxFlush::~OutboxFlush() {
+    JobQueue::FlushOutboxOfThisThread();
+}
+}  // namespace
+
+void JobQueue::FlushOutboxOfThisThread() {
+    FlushOutbox();
+}
+
 void JobQueue::DropOwned() {
+    const OutboxFlush flush;
     if (_firstJob) {
         _firstJob.Reset();
         _firstJobWaiting.store(false, std::memory_order_relaxed);
@@ -277,7 +355,7 @@ void JobQueue::DropOwned() {
     std::array<Job, kBatch> batch;
     unsigned idleSpins = 0;
     for (;;) {
-        const std::size_t n = _mailbox.try_dequeue_bulk(batch.begin(), batch.size());
+        const std::size_t n = Dequeue(batch.data(), batch.size());
         if (n == 0) {
             if (TryRelease()) return;
             Backoff(++idleSpins);
@@ -294,7 +372,7 @@ void JobQueue::Close() {
 }
 
 JobQueue* JobQueue::Current() {
-    return tCurrent;
+    return ThisThread().current;
 }
 
 JobQueueRef JobQueue::SelfOrNull() noexcept {
@@ -318,12 +396,13 @@ void JobQueue::OnJobException(std::exception_ptr error) {
 }
 
 std::size_t JobQueue::PendingJobs() const {
-    return _mailbox.size_approx() + (_firstJobWaiting.load(std::memory_order_relaxed) ? 1 : 0);
+    return _mailbox.size_approx() + _ordered.SizeApprox() +
+           (_firstJobWaiting.load(std::memory_order_relaxed) ? 1 : 0);
 }
 
 void JobQueue::WarnIfLong() {
     // Owner only, after a full batch: looks at the clock only when over the threshold.
-    const std::size_t length = _mailbox.size_approx();
+    const std::size_t length = _mailbox.size_approx() + _ordered.SizeApprox();
     if (length < _warnLength) return;
     const Clock::rep now = Clock::now().time_since_epoch().count();
     const Clock::rep second = Clock::duration(std::chrono::seconds(1)).count();
@@ -341,7 +420,8 @@ TimerHandle JobQueue::AddTimer(Clock::duration delay, Job job) {
         return {};
     }
     if (delay < Clock::duration::zero()) delay = Clock::duration::zero();
-    return scheduler->AddTimer(Clock::now() + delay, weak_from_this(), std::move(job));
+    std::weak_ptr<Runnable> target = weak_from_this();
+    return scheduler->AddTimer(Clock::now() + delay, std::move(target), std::move(job));
 }
 
 }  // namespace tavern

@@ -16,23 +16,31 @@
 #include "jobs/Clock.h"
 #include "jobs/Job.h"
 #include "jobs/JobsFwd.h"
+#include "jobs/OrderedLane.h"
+#include "jobs/Runnable.h"
 #include "jobs/TimerHandle.h"
 
 namespace tavern {
 
 // An actor: a mailbox of Jobs that run one at a time, never concurrently.
 //
-// The mailbox is a moodycamel::ConcurrentQueue; `_state` says whether some thread owns the queue
-// (runs it, or has handed it to the GlobalQueue, which then owns it). Only the owner dequeues.
-// A push writes its job and then reads the state: while the queue is owned it touches no shared
-// counter at all, so two threads pushing into a busy actor cost each other only the job's own
-// cache lines. (An atomic count of pending jobs, the obvious design, made every push an RMW on a
-// line the owner also writes: measured at 90% of the push's time with two producers.)
+// The mailbox has two lanes, drained in turn by whoever owns the queue:
+//   - a moodycamel::ConcurrentQueue for pushes from threads that run no actor (an I/O worker
+//     handing over received packets, a timer, a blocking executor, a test's main thread):
+//     FIFO per pushing thread, which is per sender for them;
+//   - an OrderedLane for pushes made by a running actor: FIFO in push order, so what one actor
+//     sends to another arrives in send order, whichever workers ran the sender's jobs.
+// `_state` says whether some thread owns the queue (runs it, or has handed it to the
+// GlobalQueue, which then owns it). Only the owner dequeues. A push writes its job and then
+// reads the state: while the queue is owned a moodycamel push touches no shared counter at all,
+// so threads pushing into a busy actor cost each other only the job's own cache lines. (An
+// atomic count of pending jobs made every push an RMW on a line the owner also writes: measured
+// at 90% of the push's time with two producers.)
 //
 //   Push:  idle and this thread takes it (CAS) ?
 //            yes: mailbox empty ? run the job here, straight away (or, if this thread already
-//                                 runs a queue, park it in _firstJob and give the queue to the
-//                                 GlobalQueue)
+//                                 runs a queue or is no worker, park it in _firstJob and give
+//                                 the queue to the GlobalQueue)
 //                 else: enqueue it, then run the queue here (or hand it to the GlobalQueue)
 //            no : enqueue it; fence; idle now and this thread takes it ? run / hand off as above
 //   Run:   dequeue a batch and run it, until the mailbox is empty or the slice is over (then the
@@ -41,17 +49,19 @@ namespace tavern {
 //
 // The two fences make the hand-over safe: a push that enqueued while the owner was releasing is
 // either seen by the owner (which keeps the queue) or sees the queue idle (and takes it). This is
-// also why moodycamel's "a dequeue can miss a job another thread is still enqueuing" is harmless
-// here: a push looks at the state only after its enqueue has completed.
+// also why "a dequeue can miss a job another thread is still enqueuing" is harmless here: a push
+// looks at the state only after its enqueue has completed.
 //
-// Jobs pushed by one thread run in the order pushed; there is no order across threads.
+// Order: jobs that one actor pushes to another run in the order pushed, and so do jobs one
+// non-actor thread pushes; there is no order across senders (README, "Jobs").
 //
-// Memory (x86-64, libstdc++): sizeof(JobQueue) is 384 bytes; make_shared<JobQueue> takes about
-// 500 bytes of heap. An idle queue costs nothing more, and neither does one that only ever gets
-// one job at a time (that job is run at once, or waits in _firstJob). The first job that finds
-// the queue busy, from a given thread, adds that thread's moodycamel producer and a 64-job block:
-// about 4.4 KiB per (queue, pushing thread), kept for reuse until the queue is destroyed.
-class JobQueue : public std::enable_shared_from_this<JobQueue> {
+// Memory (x86-64, libstdc++): make_shared<JobQueue> takes about 600 bytes of heap. An idle queue
+// costs nothing more, and neither does one that only ever gets one job at a time (that job is run
+// at once, or waits in _firstJob). The first job that finds the queue busy, from a given
+// non-actor thread, adds that thread's moodycamel producer and a 64-job block: about 4.4 KiB per
+// (queue, pushing thread), kept for reuse until the queue is destroyed. A job an actor pushes
+// into a busy queue costs one 80-byte node while it waits.
+class JobQueue : public Runnable, public std::enable_shared_from_this<JobQueue> {
 public:
     // Scheduler set later with SetScheduler.
     JobQueue();
@@ -65,7 +75,8 @@ public:
     void SetScheduler(const SchedulerRef& scheduler);
 
     // Safe to call from any thread. Runs the job here and now if this push makes the queue busy
-    // and this thread is not running a queue already; otherwise the queue's owner runs it.
+    // and this thread is a worker (WorkerScope) not running a queue already; otherwise the
+    // queue's owner runs it (a worker that takes it from the GlobalQueue).
     void Push(Job job);
 
     // Safe to call from any thread.
@@ -124,19 +135,27 @@ public:
 
     // Only on this thread: the queue this thread is running now, or nullptr.
     static JobQueue* Current();
-
-    // Only by the queue's owner (the scheduler, or the pusher that made it busy); not for users.
-    // Runs jobs until the queue is empty or the thread's time slice is over.
-    void Execute();
+    // Only on this thread, for the runtime: publishes the sends a job left unpublished.
+    static void FlushOutboxOfThisThread();
 
 protected:
+    // Safe to call from any thread: this actor as its own class T (a class derived from
+    // JobQueue), for handing out shared handles without a cast in every subclass.
+    template <class T>
+        requires std::derived_from<T, JobQueue>
+    std::shared_ptr<T> SharedAs() {
+        return std::static_pointer_cast<T>(shared_from_this());
+    }
+
     // Called on the running thread when a job throws; the queue then goes on with the next job.
     // The default logs with spdlog::error. Exceptions thrown from here are logged and swallowed.
     virtual void OnJobException(std::exception_ptr error);
 
 private:
-    friend class Scheduler;
-    friend class JobTimer;
+    // Runnable, for the Scheduler and its JobTimer only.
+    void RunOwned() override;
+    void DropOwned() override;
+    void PostFromTimer(Job job) override;
 
     // Small indexes: a server holds 10,000+ queues, most of them nearly empty. Blocks of 64 jobs
     // (4 KiB), not smaller: each block costs the pusher and the owner a trip through moodycamel's
@@ -188,6 +207,12 @@ private:
 
     // Any thread. `mayRunHere`: false for the timer thread, which must not run user jobs inline.
     void Post(Job job, bool mayRunHere);
+    // Only by the owner: runs jobs until the queue is empty or the thread's time slice is over.
+    void Execute();
+    // Only by the owner: dequeues up to `max` jobs from both lanes, taking turns which goes first.
+    std::size_t Dequeue(Job* out, std::size_t max);
+    // Only by the owner: both lanes empty (a push in progress counts as a job).
+    bool MailboxEmpty() const;
     TimerHandle AddTimer(Clock::duration delay, Job job);
 
     // Only by the owner. Without a slice (a pusher running the queue inline) the slice starts at
@@ -196,8 +221,15 @@ private:
     void FitBatch(std::size_t ran, Clock::duration elapsed);
     // Only by the owner, when its push made the queue busy: runs that job, then the rest.
     void RunFirst(Job job);
-    // Any thread. Puts a job in the mailbox (terminates on allocation failure).
-    void Enqueue(Job job);
+    // Any thread. Puts a job in the mailbox, in the ordered lane if an actor pushed it
+    // (terminates on allocation failure).
+    void Enqueue(Job job, bool fromActor);
+    void EnqueueFromThread(Job job);
+    // Any thread, after putting jobs in the mailbox of a queue it does not own: takes the queue
+    // if it went idle meanwhile, and runs it here or hands it to the GlobalQueue.
+    void PublishedFromOutside(bool runHere);
+    // This thread: publishes what the running job sent to a busy actor (ThreadContext::outbox).
+    static void FlushOutbox();
     // Any thread: takes ownership of an idle queue. False if it is owned.
     bool TryAcquire();
     // Only by the owner, the mailbox seen empty: gives up ownership. False if the queue had to be
@@ -208,8 +240,6 @@ private:
     // Only by the owner: gives the queue to the GlobalQueue (or drops its jobs if the scheduler is
     // stopped). False if there is no scheduler to hand it to; the caller still owns the queue.
     bool HandOff();
-    // Only by the owner: destroys every pending job and releases ownership.
-    void DropOwned();
     void RunOne(Job& job) noexcept;
     JobQueueRef SelfOrNull() noexcept;
     // Only by the owner: warns (once a second at most) when the mailbox passes the warn length.
@@ -223,11 +253,13 @@ private:
     std::atomic<bool> _closed{false};
     std::uint8_t _batchHint = kFirstBatch;  // owner only
     Mailbox _mailbox;
+    bool _orderedFirst = false;  // owner only: which lane the next dequeue tries first
     // Read by every push, written only when the queue changes hands: kept off the cache lines of
     // the fields above and of the mailbox's header (its producer hash is read by every enqueue).
     static constexpr std::uint8_t kIdle = 0;
     static constexpr std::uint8_t kOwned = 1;
     alignas(64) std::atomic<std::uint8_t> _state{kIdle};
+    OrderedLane _ordered;  // its tail is written by every push from an actor
     std::atomic<bool> _firstJobWaiting{false};  // for PendingJobs: written by the owner
     std::atomic<std::uint64_t> _dropped{0};
     Clock::rep _lastWarn = 0;  // owner only

@@ -7,7 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "jobs/JobQueue.h"
+#include "jobs/Runnable.h"
+#include "jobs/ThreadContext.h"
 #include "jobs/TimerNode.h"
 
 namespace tavern {
@@ -16,20 +17,7 @@ namespace {
 
 // The timer this thread is distributing now: a destructor run by Distribute may call back into
 // it (Clear, Distribute), and std::mutex must not be locked twice by one thread.
-thread_local const JobTimer* tDistributing = nullptr;
-
-class DistributingScope {
-public:
-    explicit DistributingScope(const JobTimer* timer) noexcept : _previous(tDistributing) {
-        tDistributing = timer;
-    }
-    ~DistributingScope() { tDistributing = _previous; }
-    DistributingScope(const DistributingScope&) = delete;
-    DistributingScope& operator=(const DistributingScope&) = delete;
-
-private:
-    const JobTimer* _previous;
-};
+using DistributingScope = ThreadFieldScope<const JobTimer*, &ThreadContext::distributing>;
 
 // Lowers `value` to at most `bound`. Always a read-modify-write, even when nothing changes, so
 // that the distributor's reset (a later RMW) synchronizes with it and sees the enqueue before it.
@@ -60,7 +48,7 @@ std::uint64_t JobTimer::TickFloor(Clock::time_point t) const {
         std::chrono::floor<std::chrono::milliseconds>(t - _epoch).count());
 }
 
-JobTimer::Inserted JobTimer::Insert(Clock::time_point due, std::weak_ptr<JobQueue> queue, Job job) {
+JobTimer::Inserted JobTimer::Insert(Clock::time_point due, std::weak_ptr<Runnable> queue, Job job) {
     auto node = std::make_shared<TimerNode>();
     node->dueTick = TickCeil(due);
     node->queue = std::move(queue);
@@ -79,7 +67,7 @@ JobTimer::Inserted JobTimer::Insert(Clock::time_point due, std::weak_ptr<JobQueu
 }
 
 std::size_t JobTimer::Distribute(Clock::time_point now) {
-    if (tDistributing == this) return 0;
+    if (ThisThread().distributing == this) return 0;
     std::unique_lock lock(_mutex, std::try_to_lock);
     if (!lock.owns_lock()) return 0;
     const DistributingScope scope(this);
@@ -118,7 +106,7 @@ std::optional<Clock::duration> JobTimer::NextDelay(Clock::time_point now) const 
 }
 
 void JobTimer::Clear() {
-    if (tDistributing == this) {
+    if (ThisThread().distributing == this) {
         _clearRequested.store(true);
         return;
     }
@@ -232,12 +220,12 @@ std::size_t JobTimer::Fire() {
         _size.fetch_sub(1, std::memory_order_relaxed);
         if (!node->Claim(TimerNode::kFired)) continue;  // cancelled
         Job job = std::move(node->job);
-        const JobQueueRef queue = node->queue.lock();
+        const RunnableRef queue = node->queue.lock();
         node->queue.reset();
         if (queue) {
             // Not inline: other workers can take the queues from the GlobalQueue in parallel,
             // and the wheel is not held while user code runs.
-            queue->Post(std::move(job), false);
+            queue->PostFromTimer(std::move(job));
             ++fired;
         }
     }

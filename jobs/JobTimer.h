@@ -52,7 +52,7 @@ public:
 
     // Safe to call from any thread. Lock-free. `job` is pushed into `queue` at `due`, if the
     // queue still exists then.
-    Inserted Insert(Clock::time_point due, std::weak_ptr<JobQueue> queue, Job job);
+    Inserted Insert(Clock::time_point due, std::weak_ptr<Runnable> queue, Job job);
 
     // Safe to call from any thread; one thread at a time, the others return 0 at once. Pushes
     // every timer due at `now` into its queue (never running it inline) and returns how many.

@@ -8,6 +8,7 @@ namespace tavern {
 // name each other without including each other.
 class Job;
 class JobQueue;
+class Runnable;
 class GlobalQueue;
 class JobTimer;
 class TimerHandle;
@@ -15,6 +16,7 @@ class Scheduler;
 struct SchedulerOptions;
 
 using JobQueueRef = std::shared_ptr<JobQueue>;
+using RunnableRef = std::shared_ptr<Runnable>;
 using SchedulerRef = std::shared_ptr<Scheduler>;
 
 }  // namespace tavern

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "jobs/JobQueue.h"
-#include "jobs/SliceScope.h"
+#include "jobs/Runnable.h"
+#include "jobs/ThreadContext.h"
 
 // ThreadSanitizer does not model std::atomic_thread_fence; under it, Stop and the pushers pair
 // through read-modify-writes on the flag instead (correct too, but a contended write per push).
@@ -23,21 +23,9 @@ namespace tavern {
 
 namespace {
 
-thread_local Scheduler* tRunning = nullptr;
-
 // Marks the scheduler whose GlobalQueue this thread is running (see JobQueue::HandOff).
-class RunningScope {
-public:
-    explicit RunningScope(Scheduler* scheduler) noexcept : _previous(tRunning) {
-        tRunning = scheduler;
-    }
-    ~RunningScope() { tRunning = _previous; }
-    RunningScope(const RunningScope&) = delete;
-    RunningScope& operator=(const RunningScope&) = delete;
-
-private:
-    Scheduler* _previous;
-};
+using RunningScope = ThreadFieldScope<Scheduler*, &ThreadContext::running>;
+using SliceScope = ThreadFieldScope<std::optional<ThreadContext::Slice>, &ThreadContext::slice>;
 
 }  // namespace
 
@@ -58,18 +46,18 @@ void Scheduler::SetWakeHook(std::function<void()> hook) {
 }
 
 std::size_t Scheduler::RunGlobalQueue(Clock::time_point deadline) {
-    if (JobQueue::Current() != nullptr || !HasGlobalWork()) return 0;
+    if (ThisThread().current != nullptr || !HasGlobalWork()) return 0;
     const RunningScope running(this);
     std::size_t ran = 0;
     for (auto now = Clock::now(); now < deadline; now = Clock::now()) {
-        const JobQueueRef queue = _global.TryPop();
+        const RunnableRef queue = _global.TryPop();
         if (!queue) break;
         if (Stopped()) {
             queue->DropOwned();
             continue;
         }
-        const SliceScope slice(now, std::min(deadline, now + _options.timeSlice));
-        queue->Execute();
+        const SliceScope slice(ThreadContext::Slice{now, std::min(deadline, now + _options.timeSlice)});
+        queue->RunOwned();
         ++ran;
     }
     return ran;
@@ -87,10 +75,6 @@ std::optional<Clock::duration> Scheduler::NextTimerDelay(Clock::time_point now) 
 
 bool Scheduler::HasGlobalWork() const {
     return _global.SizeApprox() != 0;
-}
-
-Scheduler* Scheduler::Running() noexcept {
-    return tRunning;
 }
 
 void Scheduler::Stop() {
@@ -115,7 +99,7 @@ bool Scheduler::StoppedAfterPublish() {
 #endif
 }
 
-bool Scheduler::Enqueue(JobQueueRef& queue) {
+bool Scheduler::Enqueue(RunnableRef& queue) {
     if (Stopped()) return false;
     _global.Push(std::move(queue));
     Wake();
@@ -124,7 +108,7 @@ bool Scheduler::Enqueue(JobQueueRef& queue) {
     return true;
 }
 
-TimerHandle Scheduler::AddTimer(Clock::time_point due, std::weak_ptr<JobQueue> queue, Job job) {
+TimerHandle Scheduler::AddTimer(Clock::time_point due, std::weak_ptr<Runnable> queue, Job job) {
     JobTimer::Inserted inserted = _timer.Insert(due, std::move(queue), std::move(job));
     if (inserted.earliest) Wake();
     if (StoppedAfterPublish()) _timer.Clear();
@@ -136,7 +120,7 @@ void Scheduler::Wake() const {
 }
 
 void Scheduler::DropGlobal() {
-    while (const JobQueueRef queue = _global.TryPop()) queue->DropOwned();
+    while (const RunnableRef queue = _global.TryPop()) queue->DropOwned();
 }
 
 }  // namespace tavern

@@ -55,6 +55,12 @@ public:
     // Safe to call from any thread. Approximate.
     bool HasGlobalWork() const;
 
+    // Any thread; the caller owns `queue` (a JobQueue handing itself over). Moves it in, or
+    // returns false if stopped (then `queue` is untouched and the caller still owns it).
+    bool Enqueue(RunnableRef& queue);
+    // Any thread (JobQueue::DoTimer). `job` is pushed into `queue` at `due` if it still exists.
+    TimerHandle AddTimer(Clock::time_point due, std::weak_ptr<Runnable> queue, Job job);
+
     // Safe to call from any thread; idempotent. Drops every queued actor and pending timer (jobs
     // destroyed, never run). Afterwards, a push that would need the GlobalQueue drops the job.
     void Stop();
@@ -62,15 +68,6 @@ public:
     bool Stopped() const { return _stopped.load(std::memory_order_acquire); }
 
 private:
-    friend class JobQueue;
-
-    // Any thread; the caller owns `queue`. Moves it in, or returns false if stopped (then
-    // `queue` is untouched and the caller still owns it).
-    bool Enqueue(JobQueueRef& queue);
-    // Only on this thread: the scheduler whose RunGlobalQueue this thread is in, or nullptr.
-    static Scheduler* Running() noexcept;
-    // Any thread.
-    TimerHandle AddTimer(Clock::time_point due, std::weak_ptr<JobQueue> queue, Job job);
     // Any thread, right after publishing an entry that Stop must drop.
     bool StoppedAfterPublish();
     void Wake() const;

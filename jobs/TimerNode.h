@@ -33,7 +33,7 @@ struct TimerNode {
     std::atomic<std::uint8_t> state{kPending};
     std::uint64_t dueTick = 0;  // in JobTimer ticks; fixed before the node is published
     std::uint64_t seq = 0;      // drain order, keeps insert order within a tick; distributor only
-    std::weak_ptr<JobQueue> queue;
+    std::weak_ptr<Runnable> queue;
     Job job;
 };
 

@@ -9,4 +9,11 @@ $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build pkg-config \
   liburing-dev libconcurrentqueue-dev libprotobuf-dev libprotoc-dev protobuf-compiler \
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libasio-dev \
-  clang llvm libclang-rt-14-dev procps
+  clang llvm libclang-rt-14-dev procps \
+  libsqlite3-dev libpq-dev libsodium-dev libunistring-dev postgresql
+# The store's tests start their own PostgreSQL 15 (initdb and pg_ctl from the package above) in
+# a temporary folder; PostgreSQL refuses to run as root, so as root they run it as this user.
+if ! id -u tavern-pg > /dev/null 2>&1; then
+  $SUDO useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+    tavern-pg
+fi

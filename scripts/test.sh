@@ -2,7 +2,7 @@
 # Installs what Tavern needs (Debian 12), builds it, and runs the whole test suite with CTest.
 #   scripts/test.sh              the normal build (build/)
 #   scripts/test.sh asan         AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
-#   scripts/test.sh tsan         ThreadSanitizer with clang, jobs and core suites (build-tsan/)
+#   scripts/test.sh tsan         ThreadSanitizer with clang, jobs, core and store suites (build-tsan/)
 # Set TAVERN_SKIP_INSTALL=1 to skip the package install (already done).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,10 +30,11 @@ case "$variant" in
     # GCC's TSan refuses atomic_thread_fence (moodycamel uses it); clang's does not.
     CC=clang CXX=clang++ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DTAVERN_SANITIZE=thread -DTAVERN_BUILD_BENCH=OFF
-    cmake --build build-tsan -j "$jobs" --target jobs_tests core_tests
+    cmake --build build-tsan -j "$jobs" --target jobs_tests core_tests store_tests
     export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
     build-tsan/tests/jobs/jobs_tests
     build-tsan/tests/core/core_tests --gtest_filter=-*DescriptorLimitTest*  # see asan
+    build-tsan/tests/store/store_tests  # the connection pool, the limiter, concurrent logins
     ;;
   *)
     echo "usage: scripts/test.sh [normal|asan|tsan]"; exit 2 ;;

@@ -26,6 +26,7 @@
 #include "PairedRounds.h"
 #include "jobs/JobQueue.h"
 #include "jobs/Scheduler.h"
+#include "jobs/ThreadContext.h"
 
 namespace tavern::bench {
 namespace {
@@ -45,6 +46,8 @@ struct TavernImpl {
         actors[actor]->DoAsync(std::forward<F>(f));
     }
     bool RunGlobal() { return scheduler->RunGlobalQueue(Clock::now() + 2ms) != 0; }
+    // Each thread of a case is a worker, as in the engine: it runs the idle actors it pushes to.
+    WorkerScope OnWorker() const { return WorkerScope(*scheduler); }
 };
 
 struct MutexImpl {
@@ -58,6 +61,8 @@ struct MutexImpl {
         actors[actor]->Push(std::function<void()>(std::forward<F>(f)));
     }
     bool RunGlobal() { return global.Run(Clock::now() + 2ms) != 0; }
+    struct NoScope {};
+    NoScope OnWorker() const { return {}; }
 };
 
 // Threads kept across iterations, so that thread start-up is not measured.
@@ -118,6 +123,7 @@ private:
 template <class Impl>
 void OneProducer(benchmark::State& state) {
     Impl impl;
+    [[maybe_unused]] const auto worker = impl.OnWorker();
     std::uint64_t ran = 0;
     for (auto _ : state) impl.Push(0, [&ran] { ++ran; });
     if (ran != static_cast<std::uint64_t>(state.iterations())) state.SkipWithError("lost jobs");
@@ -135,6 +141,7 @@ void TwoProducers(benchmark::State& state) {
         std::uint64_t ran = 0;  // inside the actor only
         std::atomic<bool> done{false};
         pool.Run([&](int) {
+            [[maybe_unused]] const auto worker = impl.OnWorker();
             for (int i = 0; i < kPerProducer; ++i) {
                 impl.Push(0, [&] {
                     if (++ran == kTotal) done.store(true, std::memory_order_release);
@@ -162,6 +169,7 @@ void RoomFromTwoActors(benchmark::State& state) {
         std::uint64_t ran = 0;  // inside the room only
         std::atomic<bool> done{false};
         pool.Run([&](int index) {
+            [[maybe_unused]] const auto worker = impl.OnWorker();
             for (int round = 0; round < kRounds; ++round) {
                 // Actor 2 + index is this thread's session; it runs inline here and sends to
                 // the room (actor 0), which therefore goes through the GlobalQueue.
@@ -214,6 +222,7 @@ void PingPong(benchmark::State& state) {
     for (auto _ : state) {
         typename Ball<Impl>::Game game{&impl, {balls}, {false}};
         pool.Run([&](int index) {
+            [[maybe_unused]] const auto worker = impl.OnWorker();
             if (index == 0) {
                 for (int b = 0; b < balls; ++b) impl.Push(0, Ball<Impl>{&game, 0, hops});
             }

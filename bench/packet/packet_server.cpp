@@ -15,11 +15,11 @@
 
 namespace BenchPackets {
 
-bool Handle_C_ECHO(tavern::PacketSessionRef& session, C_ECHO& pkt) {
+tavern::HandlerResult Handle_C_ECHO(tavern::PacketSession& session, C_ECHO& pkt) {
     S_ECHO reply;
     reply.set_data(std::move(*pkt.mutable_data()));
-    session->Send(ServerPacketHandler::MakeSendBuffer(reply));
-    return true;
+    session.Send(ServerPacketHandler::MakeSendBuffer(reply));
+    return tavern::HandlerResult::Handled();
 }
 
 }  // namespace BenchPackets
@@ -29,8 +29,7 @@ namespace {
 class BenchSession final : public tavern::PacketSession {
 protected:
     void OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) override {
-        tavern::PacketSessionRef self = SharedPacketSession();
-        BenchPackets::ServerPacketHandler::HandlePacket(self, id, payload);
+        BenchPackets::ServerPacketHandler::HandlePacket(*this, id, payload);
     }
 };
 

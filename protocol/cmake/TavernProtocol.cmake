@@ -1,11 +1,16 @@
 # tavern_add_protocol(<target> SIDE server|client NAME <Basename> PROTOS <files...>
-#                     [IMPORT_DIRS <dirs...>])
+#                     [SESSION <ns::Type> SESSION_HEADER <header>] [IMPORT_DIRS <dirs...>])
 #
 # Turns packet .proto files into a static library <target> for one side of a protocol:
 #   - <file>.pb.h / .pb.cc      the messages (host protoc --cpp_out), one run per file;
 #   - <Basename>.h / .cc         the PacketId enum, Handle_X declarations and the
 #                                Server/ClientPacketHandler (protoc + protoc-gen-tavern),
 #                                one run over all PROTOS, so ids are checked across files.
+# SESSION is the game's own session class (a tavern::PacketSession) that the handlers take, and
+# SESSION_HEADER the header (as the game includes it) that declares it: the generated dispatch
+# calls `Handle_X(ns::Type& session, X& pkt)`, or the member `session.Handle_X(pkt)` when the
+# class has one, with no downcast in the game's code. Without SESSION the handlers take a
+# tavern::PacketSession&.
 # <target> links tavern_protocol; its include directories expose every generated header, so
 # `#include "ServerPackets.h"` and `#include "Protocol.pb.h"` just work. The game defines the
 # Handle_X functions; until it does, <target> is a static library with undefined references.
@@ -26,7 +31,7 @@ set(TAVERN_PROTOC_PLUGIN "" CACHE FILEPATH
     "A prebuilt host protoc-gen-tavern; empty builds it from protocol/generator")
 
 function(tavern_add_protocol target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SIDE;NAME" "PROTOS;IMPORT_DIRS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SIDE;NAME;SESSION;SESSION_HEADER" "PROTOS;IMPORT_DIRS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tavern_add_protocol(${target}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -35,6 +40,17 @@ function(tavern_add_protocol target)
   endif()
   if(NOT arg_NAME MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
     message(FATAL_ERROR "tavern_add_protocol(${target}): NAME must be a C++-style identifier")
+  endif()
+  set(session_args "")
+  if(arg_SESSION OR arg_SESSION_HEADER)
+    if(NOT arg_SESSION MATCHES "^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$"
+       OR NOT arg_SESSION_HEADER)
+      message(FATAL_ERROR "tavern_add_protocol(${target}): SESSION ns::Type and SESSION_HEADER "
+                          "<header> go together (got '${arg_SESSION}', '${arg_SESSION_HEADER}')")
+    endif()
+    # protoc's parameter syntax cannot carry "::" (a ':' ends the parameters): '.' instead.
+    string(REPLACE "::" "." session_dotted "${arg_SESSION}")
+    set(session_args ",session=${session_dotted},session_header=${arg_SESSION_HEADER}")
   endif()
   if(NOT arg_PROTOS)
     message(FATAL_ERROR "tavern_add_protocol(${target}): PROTOS is empty")
@@ -109,7 +125,8 @@ function(tavern_add_protocol target)
     OUTPUT ${outputs}
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${gen_dir}"
     COMMAND "${Protobuf_PROTOC_EXECUTABLE}" "--plugin=protoc-gen-tavern=${plugin}"
-            "--tavern_out=side=${arg_SIDE},name=${arg_NAME}:${gen_dir}" ${import_args} ${protos}
+            "--tavern_out=side=${arg_SIDE},name=${arg_NAME}${session_args}:${gen_dir}"
+            ${import_args} ${protos}
     DEPENDS ${protos} "${options_proto}" ${plugin_depends}
     COMMENT "protoc-gen-tavern: ${arg_NAME} (${arg_SIDE} side of ${relatives_text})"
     COMMAND_EXPAND_LISTS

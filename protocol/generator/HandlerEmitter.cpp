@@ -28,12 +28,39 @@ std::string Upper(std::string text) {
     return text;
 }
 
+bool Identifier(const std::string& text) {
+    if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0]))) return false;
+    return std::all_of(text.begin(), text.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '_';
+    });
+}
+
 }  // namespace
 
-HandlerEmitter::HandlerEmitter(const PacketCatalog& catalog, Side side, std::string basename)
+bool SessionType::Valid() const {
+    std::string part;
+    for (char c : type + ".") {
+        if (c != '.') {
+            part += c;
+            continue;
+        }
+        if (!Identifier(part)) return false;
+        part.clear();
+    }
+    return !header.empty() && header.find_first_of("\"\n<>") == std::string::npos;
+}
+
+std::string SessionType::CppName() const {
+    return Replace(type, '.', "::");
+}
+
+HandlerEmitter::HandlerEmitter(const PacketCatalog& catalog, Side side, std::string basename,
+                               SessionType session)
     : _catalog(catalog),
       _side(side),
       _basename(std::move(basename)),
+      _session(std::move(session)),
+      _sessionName(_session.CppName()),
       _className(side == Side::Server ? "ServerPacketHandler" : "ClientPacketHandler"),
       _sideName(side == Side::Server ? "server" : "client"),
       _namespace(Replace(catalog.Package(), '.', "::")),
@@ -64,22 +91,36 @@ void HandlerEmitter::WriteHeader(google::protobuf::io::Printer& out) const {
         "#include <string_view>\n"
         "\n"
         "#include \"core/PacketSession.h\"\n"
+        "#include \"protocol/HandlerResult.h\"\n"
         "#include \"protocol/PacketBuffer.h\"\n",
         "side", _sideName);
     for (const std::string& header : _catalog.MessageHeaders()) {
         out.Print("#include \"$header$\"\n", "header", header);
     }
+    // The session type is only declared here, so that its own header may include this one; the
+    // generated .cc includes its header.
+    const std::size_t lastDot = _session.type.rfind('.');
+    const std::string sessionClass =
+        lastDot == std::string::npos ? _session.type : _session.type.substr(lastDot + 1);
+    if (lastDot == std::string::npos) {
+        out.Print("\nclass $cls$;\n", "cls", sessionClass);
+    } else {
+        out.Print("\nnamespace $scope$ {\nclass $cls$;\n}  // namespace $scope$\n", "scope",
+                  Replace(_session.type.substr(0, lastDot), '.', "::"), "cls", sessionClass);
+    }
     out.Print("\nnamespace $ns$ {\n\n", "ns", _namespace);
     WritePacketIds(out);
 
     out.Print(
-        "// The game writes these, one per packet the $side$ handles. They run on the session's\n"
-        "// job queue with the parsed packet; returning false refuses it (HandlerRejected).\n",
-        "side", _sideName);
+        "// The game writes these, one per packet the $side$ handles, or gives $session$ a\n"
+        "// member `tavern::HandlerResult Handle_X(X& pkt)` instead (the member wins). They run on\n"
+        "// the session's job queue with the parsed packet; HandlerResult::Violation cuts the\n"
+        "// session (ProtocolError::HandlerRejected), a refusal is Handled.\n",
+        "side", _sideName, "session", _sessionName);
     for (const Packet& packet : _catalog.Packets()) {
         if (!Handles(packet)) continue;
-        out.Print("bool Handle_$name$(tavern::PacketSessionRef& session, $name$& pkt);\n", "name",
-                  packet.name);
+        out.Print("tavern::HandlerResult Handle_$name$($session$& session, $name$& pkt);\n",
+                  "name", packet.name, "session", _sessionName);
     }
     out.Print("\n");
     WriteHandlerClass(out);
@@ -123,11 +164,13 @@ void HandlerEmitter::WriteHandlerClass(google::protobuf::io::Printer& out) const
         "// frames the $sent$ packets it sends.\n"
         "class $cls$ {\n"
         "public:\n"
+        "    using Session = $session$;\n"
+        "\n"
         "    // On the session's job queue: parses `payload` as the message `id` names and runs\n"
-        "    // its Handle_ function. An id this side does not handle reports UnknownPacketId, a\n"
-        "    // payload that does not parse MalformedPayload, a handler returning false\n"
-        "    // HandlerRejected (each through session->ReportProtocolError). True when handled.\n"
-        "    static bool HandlePacket(tavern::PacketSessionRef& session, std::uint16_t id,\n"
+        "    // its handler. An id this side does not handle reports UnknownPacketId, a payload\n"
+        "    // that does not parse MalformedPayload, a handler's Violation HandlerRejected (each\n"
+        "    // through session.ReportProtocolError). True when handled.\n"
+        "    static bool HandlePacket(Session& session, std::uint16_t id,\n"
         "                             std::span<const std::byte> payload);\n"
         "\n"
         "    // Safe to call from any thread.\n"
@@ -136,7 +179,7 @@ void HandlerEmitter::WriteHandlerClass(google::protobuf::io::Printer& out) const
         "    // The highest id this side handles; the dispatch table has kMaxHandledId + 1 slots.\n"
         "    static constexpr std::uint16_t kMaxHandledId = $max$;\n",
         "side", _sideName, "handled", handled, "sent", sent, "cls", _className, "max",
-        std::to_string(MaxHandledId()));
+        std::to_string(MaxHandledId()), "session", _sessionName);
 
     constexpr const char* kSendComment =
         "\n"
@@ -158,11 +201,10 @@ void HandlerEmitter::WriteHandlerClass(google::protobuf::io::Printer& out) const
         "\n"
         "private:\n"
         "    // Carries the id so the invalid path can name the id it refuses.\n"
-        "    using Handler = bool (*)(tavern::PacketSessionRef&, std::uint16_t,\n"
-        "                             std::span<const std::byte>);\n"
+        "    using Handler = bool (*)(Session&, std::uint16_t, std::span<const std::byte>);\n"
         "\n"
         "    // The table's default entry: every id this side does not handle.\n"
-        "    static bool HandleInvalid(tavern::PacketSessionRef& session, std::uint16_t id,\n"
+        "    static bool HandleInvalid(Session& session, std::uint16_t id,\n"
         "                              std::span<const std::byte> payload);\n"
         "\n"
         "    // Dense, indexed by id 0..kMaxHandledId; ids past the end never index it.\n"
@@ -175,7 +217,10 @@ void HandlerEmitter::WriteSource(google::protobuf::io::Printer& out) const {
         "// Generated by protoc-gen-tavern (side=$side$). Do not edit: change the .proto files.\n"
         "#include \"$basename$.h\"\n"
         "\n"
+        "#include <concepts>\n"
         "#include <string>\n"
+        "\n"
+        "#include \"$session_header$\"\n"
         "\n"
         "namespace $ns$ {\n"
         "\n"
@@ -188,25 +233,49 @@ void HandlerEmitter::WriteSource(google::protobuf::io::Printer& out) const {
         "    return text + \" with \" + std::to_string(payload.size()) + \" payload bytes\";\n"
         "}\n"
         "\n"
+        "using Session = $cls$::Session;\n"
+        "static_assert(std::derived_from<Session, tavern::PacketSession>,\n"
+        "              \"the session type of a protocol must be a tavern::PacketSession\");\n"
+        "\n"
         "// One table entry per handled packet: parse into a fresh message, then run the game's\n"
         "// handler on it.\n"
-        "template <typename Message, bool (*Handle)(tavern::PacketSessionRef&, Message&)>\n"
-        "bool ParseAndHandle(tavern::PacketSessionRef& session, std::uint16_t id,\n"
+        "template <typename Message, tavern::HandlerResult (*Handle)(Session&, Message&)>\n"
+        "bool ParseAndHandle(Session& session, std::uint16_t id,\n"
         "                    std::span<const std::byte> payload) {\n"
         "    Message pkt;\n"
         "    if (!tavern::ParsePayload(pkt, payload)) {\n"
         "        const std::string detail = Describe(id, payload) + \": does not parse\";\n"
-        "        session->ReportProtocolError(tavern::ProtocolError::MalformedPayload, detail);\n"
+        "        session.ReportProtocolError(tavern::ProtocolError::MalformedPayload, detail);\n"
         "        return false;\n"
         "    }\n"
-        "    if (!Handle(session, pkt)) {\n"
-        "        const std::string detail = Describe(id, payload) + \": its Handle_ refused it\";\n"
-        "        session->ReportProtocolError(tavern::ProtocolError::HandlerRejected, detail);\n"
+        "    const tavern::HandlerResult result = Handle(session, pkt);\n"
+        "    if (result.IsViolation()) {\n"
+        "        const std::string detail = Describe(id, payload) + \": \" + result.Reason();\n"
+        "        session.ReportProtocolError(tavern::ProtocolError::HandlerRejected, detail);\n"
         "        return false;\n"
         "    }\n"
         "    return true;\n"
         "}\n"
         "\n"
+        "",
+        "side", _sideName, "basename", _basename, "ns", _namespace, "cls", _className,
+        "session_header", _session.header);
+    // Per packet: the session's member Handle_X if it has one, else the free function.
+    for (const Packet& packet : _catalog.Packets()) {
+        if (!Handles(packet)) continue;
+        out.Print(
+            "template <class S>\n"
+            "tavern::HandlerResult Call_$name$(S& session, $name$& pkt) {\n"
+            "    if constexpr (requires { session.Handle_$name$(pkt); }) {\n"
+            "        return session.Handle_$name$(pkt);\n"
+            "    } else {\n"
+            "        return Handle_$name$(session, pkt);\n"
+            "    }\n"
+            "}\n"
+            "\n",
+            "name", packet.name);
+    }
+    out.Print(
         "}  // namespace\n"
         "\n"
         "// Constant-initialised: no static-initialisation order to worry about.\n"
@@ -214,17 +283,17 @@ void HandlerEmitter::WriteSource(google::protobuf::io::Printer& out) const {
         "    $cls$::sHandlers = [] {\n"
         "        std::array<Handler, kMaxHandledId + 1> table{};\n"
         "        table.fill(&HandleInvalid);\n",
-        "side", _sideName, "basename", _basename, "ns", _namespace, "cls", _className);
+        "cls", _className);
     for (const Packet& packet : _catalog.Packets()) {
         if (!Handles(packet)) continue;
-        out.Print("        table[$id$] = &ParseAndHandle<$name$, &Handle_$name$>;\n", "id",
+        out.Print("        table[$id$] = &ParseAndHandle<$name$, &Call_$name$<Session>>;\n", "id",
                   std::to_string(packet.id), "name", packet.name);
     }
     out.Print(
         "        return table;\n"
         "    }();\n"
         "\n"
-        "bool $cls$::HandlePacket(tavern::PacketSessionRef& session, std::uint16_t id,\n"
+        "bool $cls$::HandlePacket(Session& session, std::uint16_t id,\n"
         "                                       std::span<const std::byte> payload) {\n"
         "    // Ids past the table's end take the invalid path too: never index out of bounds.\n"
         "    const Handler handler = id <= kMaxHandledId ? sHandlers[id] : &HandleInvalid;\n"
@@ -235,10 +304,10 @@ void HandlerEmitter::WriteSource(google::protobuf::io::Printer& out) const {
         "    return id <= kMaxHandledId && sHandlers[id] != &HandleInvalid;\n"
         "}\n"
         "\n"
-        "bool $cls$::HandleInvalid(tavern::PacketSessionRef& session, std::uint16_t id,\n"
+        "bool $cls$::HandleInvalid(Session& session, std::uint16_t id,\n"
         "                                        std::span<const std::byte> payload) {\n"
         "    const std::string detail = Describe(id, payload) + \": not handled by the $side$\";\n"
-        "    session->ReportProtocolError(tavern::ProtocolError::UnknownPacketId, detail);\n"
+        "    session.ReportProtocolError(tavern::ProtocolError::UnknownPacketId, detail);\n"
         "    return false;\n"
         "}\n"
         "\n"

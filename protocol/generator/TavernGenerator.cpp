@@ -52,16 +52,28 @@ bool TavernGenerator::GenerateAll(const std::vector<const pb::FileDescriptor*>& 
     pb::compiler::ParseGeneratorParameter(parameter, &options);
     std::string sideText;
     std::string basename;
+    SessionType session;
     for (const auto& [key, value] : options) {
         if (key == "side") {
             sideText = value;
         } else if (key == "name") {
             basename = value;
+        } else if (key == "session") {
+            session.type = value;
+        } else if (key == "session_header") {
+            session.header = value;
         } else {
-            *error =
-                "unknown parameter '" + key + "' (expected side=server|client,name=<Basename>)";
+            *error = "unknown parameter '" + key +
+                     "' (expected side=server|client,name=<Basename>[,session=<ns.Type>,"
+                     "session_header=<header>])";
             return false;
         }
+    }
+    if (!session.Valid()) {
+        *error = "parameter session=<namespace.Type> names a C++ class with '.' between scopes, "
+                 "and session_header the header that declares it (got '" +
+                 session.type + "', '" + session.header + "')";
+        return false;
     }
     if (sideText != "server" && sideText != "client") {
         *error = "parameter side=server|client is required (got '" + sideText + "')";
@@ -77,7 +89,7 @@ bool TavernGenerator::GenerateAll(const std::vector<const pb::FileDescriptor*>& 
     if (!catalog.Build(files, error)) return false;
 
     const HandlerEmitter emitter(catalog, sideText == "server" ? Side::Server : Side::Client,
-                                 basename);
+                                 basename, session);
     if (!WriteFile(context, basename + ".h", emitter, true) ||
         !WriteFile(context, basename + ".cc", emitter, false)) {
         *error = "could not write " + basename + ".h / .cc";

@@ -55,8 +55,7 @@ public:
 protected:
     void OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) override {
         _seen.push_back({id, {payload.begin(), payload.end()}});
-        PacketSessionRef self = SharedPacketSession();
-        FuzzPackets::ServerPacketHandler::HandlePacket(self, id, payload);
+        FuzzPackets::ServerPacketHandler::HandlePacket(*this, id, payload);
     }
 
 private:
@@ -191,43 +190,44 @@ void CheckAgainstReference(const FuzzSession& session, const FuzzPlan& plan) {
 
 namespace FuzzPackets {
 
-bool Handle_C_ECHO(tavern::PacketSessionRef& session, C_ECHO& pkt) {
+tavern::HandlerResult Handle_C_ECHO(tavern::PacketSession& session, C_ECHO& pkt) {
     S_ECHO reply;
     reply.set_data(std::move(*pkt.mutable_data()));
-    session->Send(ServerPacketHandler::MakeSendBuffer(reply));
-    return true;
+    session.Send(ServerPacketHandler::MakeSendBuffer(reply));
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_C_RICH(tavern::PacketSessionRef& session, C_RICH& pkt) {
+tavern::HandlerResult Handle_C_RICH(tavern::PacketSession& session, C_RICH& pkt) {
     // Up to 100 copies: a packet of a few hundred bytes can overflow 65535, and then
     // MakeSendBuffer throws.
     S_RICH reply;
     const std::uint64_t copies = 1 + pkt.stamp() % 100;
     for (std::uint64_t i = 0; i < copies; ++i) *reply.add_copies() = pkt;
-    session->Send(ServerPacketHandler::MakeSendBuffer(reply));
-    return true;
+    session.Send(ServerPacketHandler::MakeSendBuffer(reply));
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_C_LATER(tavern::PacketSessionRef& session, C_LATER& pkt) {
+tavern::HandlerResult Handle_C_LATER(tavern::PacketSession& session, C_LATER& pkt) {
     // Answers from another job on the same queue, behind the packets still in this one.
-    session->DoAsync([session, value = pkt.value()] {
+    session.DoAsync([session = session.SharedPacketSession(), value = pkt.value()] {
         S_ECHO reply;
         reply.set_data(std::to_string(value));
-        session->Send(ServerPacketHandler::MakeSendBuffer(reply));
+        session.Send(ServerPacketHandler::MakeSendBuffer(reply));
     });
-    return true;
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_C_REJECT(tavern::PacketSessionRef& /*session*/, C_REJECT& /*pkt*/) {
-    return false;
+tavern::HandlerResult Handle_C_REJECT(tavern::PacketSession& /*session*/, C_REJECT& /*pkt*/) {
+    return tavern::HandlerResult::Violation("C_REJECT is always refused");
 }
 
-bool Handle_C_THROW(tavern::PacketSessionRef& /*session*/, C_THROW& pkt) {
+tavern::HandlerResult Handle_C_THROW(tavern::PacketSession& /*session*/, C_THROW& pkt) {
     throw std::runtime_error("C_THROW: " + pkt.why());
 }
 
-bool Handle_C_FAR(tavern::PacketSessionRef& /*session*/, C_FAR& pkt) {
-    return pkt.value() >= 0;
+tavern::HandlerResult Handle_C_FAR(tavern::PacketSession& /*session*/, C_FAR& pkt) {
+    if (pkt.value() < 0) return tavern::HandlerResult::Violation("C_FAR with a negative value");
+    return tavern::HandlerResult::Handled();
 }
 
 }  // namespace FuzzPackets

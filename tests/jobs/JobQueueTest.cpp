@@ -14,6 +14,7 @@
 
 #include "JobsTestSupport.h"
 #include "jobs/Scheduler.h"
+#include "jobs/ThreadContext.h"
 
 namespace tavern {
 namespace {
@@ -30,8 +31,9 @@ TEST(JobQueueTest, IdleQueueCostsAFewHundredBytes) {
     EXPECT_LE(sizeof(JobQueue), 512u);
 }
 
-TEST(JobQueueTest, RunsAJobInlineWhenThePushingThreadRunsNoQueue) {
+TEST(JobQueueTest, RunsAJobInlineWhenAWorkerThatRunsNoQueuePushesIt) {
     auto scheduler = Scheduler::Create();
+    const WorkerScope worker(*scheduler);  // this thread runs the actors it pushes to
     auto queue = std::make_shared<JobQueue>(scheduler);
     std::thread::id ranOn;
     JobQueue* current = nullptr;
@@ -43,6 +45,23 @@ TEST(JobQueueTest, RunsAJobInlineWhenThePushingThreadRunsNoQueue) {
     EXPECT_EQ(current, queue.get());
     EXPECT_EQ(JobQueue::Current(), nullptr);
     EXPECT_EQ(queue->PendingJobs(), 0u);
+}
+
+// A thread that is no worker (a database pool, a bus client) never runs an actor: its push
+// hands the queue to the GlobalQueue, and a worker runs the job.
+TEST(JobQueueTest, NeverRunsAJobOnAThreadThatIsNoWorker) {
+    auto scheduler = Scheduler::Create();
+    auto queue = std::make_shared<JobQueue>(scheduler);
+    std::thread::id ranOn;
+    std::thread foreign([&] { queue->DoAsync([&] { ranOn = std::this_thread::get_id(); }); });
+    const std::thread::id foreignId = foreign.get_id();
+    foreign.join();
+    EXPECT_EQ(ranOn, std::thread::id{});
+    EXPECT_TRUE(scheduler->HasGlobalWork());
+    const WorkerScope worker(*scheduler);
+    EXPECT_EQ(scheduler->RunGlobalQueue(Clock::now() + 1s), 1u);
+    EXPECT_EQ(ranOn, std::this_thread::get_id());
+    EXPECT_NE(ranOn, foreignId);
 }
 
 TEST(JobQueueTest, SendsAQueuePushedFromInsideAJobToTheGlobalQueue) {
@@ -162,6 +181,7 @@ TEST(JobQueueTest, APushRacingTheOwnersReleaseIsNeverStranded) {
     std::atomic<int> arrived{0};  // a spin barrier: both threads leave each round together
     std::atomic<bool> stranded{false};
     auto pusher = [&] {
+        const WorkerScope worker(*scheduler);
         std::atomic<int> ran{0};
         for (int i = 0; i < kRounds; ++i) {
             arrived.fetch_add(1);
@@ -241,6 +261,7 @@ TEST(JobQueueTest, CallsAMemberFunctionAndKeepsItsOwnerAliveUntilItRuns) {
 
 TEST(JobQueueTest, SurvivesAJobThatDropsTheLastReferenceToItsQueue) {
     auto scheduler = Scheduler::Create();
+    const WorkerScope worker(*scheduler);  // this thread runs the actors it pushes to
     auto owner = std::make_shared<JobQueue>(scheduler);
     std::weak_ptr<JobQueue> weak = owner;
     JobQueue* queue = owner.get();
@@ -267,6 +288,7 @@ TEST(JobQueueTest, SurvivesAJobThatDropsTheLastReferenceToItsQueue) {
 
 TEST(JobQueueTest, CloseDropsPendingJobsAndEveryLaterPush) {
     auto scheduler = Scheduler::Create();
+    const WorkerScope worker(*scheduler);  // this thread runs the actors it pushes to
     auto queue = std::make_shared<JobQueue>(scheduler);
     LiveCount live;
     int ran = 0;
@@ -304,6 +326,7 @@ TEST(JobQueueTest, CloseDropsTheJobsOfAQueueWaitingInTheGlobalQueue) {
 
 TEST(JobQueueTest, DropsJobsThatNeedTheGlobalQueueWhenTheSchedulerIsGone) {
     auto scheduler = Scheduler::Create();
+    const WorkerScope worker(*scheduler);  // this thread runs the actors it pushes to
     auto orphan = std::make_shared<JobQueue>();                      // never given a scheduler
     auto expired = std::make_shared<JobQueue>(Scheduler::Create());  // scheduler died at once
     LiveCount live;
@@ -316,7 +339,7 @@ TEST(JobQueueTest, DropsJobsThatNeedTheGlobalQueueWhenTheSchedulerIsGone) {
     EXPECT_EQ(live.Live(), 0);
     EXPECT_EQ(orphan->DroppedJobs(), 1u);
     EXPECT_EQ(expired->DroppedJobs(), 1u);
-    // Released, not stuck: a push from a thread that runs no queue still runs inline.
+    // Released, not stuck: a push from a worker that runs no queue still runs inline.
     orphan->DoAsync([&] { ++ran; });
     EXPECT_EQ(ran, 1);
 }

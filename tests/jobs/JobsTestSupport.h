@@ -12,6 +12,7 @@
 
 #include "jobs/JobQueue.h"
 #include "jobs/Scheduler.h"
+#include "jobs/ThreadContext.h"
 
 namespace tavern::test {
 
@@ -103,6 +104,7 @@ private:
     };
 
     void Loop() {
+        const WorkerScope worker(*_scheduler);
         for (;;) {
             std::uint64_t seen = 0;
             {
@@ -132,6 +134,7 @@ private:
 // GlobalQueue, as they would from a worker running an actor.
 template <class F>
 void RunInsideJob(const SchedulerRef& scheduler, F&& body) {
+    const WorkerScope worker(*scheduler);
     auto helper = std::make_shared<JobQueue>(scheduler);
     helper->DoAsync(std::forward<F>(body));
 }

@@ -7,23 +7,23 @@
 namespace PacketTest {
 
 // The server's handlers. They run on the session's job queue, one packet at a time.
-bool Handle_C_ECHO(tavern::PacketSessionRef& session, C_ECHO& pkt) {
+tavern::HandlerResult Handle_C_ECHO(tavern::PacketSession& session, C_ECHO& pkt) {
     tavern::test::HandlerCalls().echoes.fetch_add(1);
     S_ECHO reply;
     reply.set_seq(pkt.seq());
     reply.set_data(std::move(*pkt.mutable_data()));
-    session->Send(ServerPacketHandler::MakeSendBuffer(reply));
-    return true;
+    session.Send(ServerPacketHandler::MakeSendBuffer(reply));
+    return tavern::HandlerResult::Handled();
 }
 
-bool Handle_C_THROW(tavern::PacketSessionRef& /*session*/, C_THROW& /*pkt*/) {
+tavern::HandlerResult Handle_C_THROW(tavern::PacketSession& /*session*/, C_THROW& /*pkt*/) {
     tavern::test::HandlerCalls().throws.fetch_add(1);
     throw std::runtime_error("C_THROW's handler throws, as asked");
 }
 
-bool Handle_C_REJECT(tavern::PacketSessionRef& /*session*/, C_REJECT& /*pkt*/) {
+tavern::HandlerResult Handle_C_REJECT(tavern::PacketSession& /*session*/, C_REJECT& /*pkt*/) {
     tavern::test::HandlerCalls().rejects.fetch_add(1);
-    return false;
+    return tavern::HandlerResult::Violation("C_REJECT is always refused");
 }
 
 }  // namespace PacketTest
@@ -42,8 +42,7 @@ void ResetHandlerCalls() {
 }
 
 void PacketTestSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) {
-    PacketSessionRef self = SharedPacketSession();
-    PacketTest::ServerPacketHandler::HandlePacket(self, id, payload);
+    PacketTest::ServerPacketHandler::HandlePacket(*this, id, payload);
 }
 
 void PacketServerTest::SetUp() {

@@ -43,7 +43,7 @@ TEST_F(ClientPacketHandlerTest, RunsTheHandlerWithTheParsedMessage) {
     hello.set_token(99);
     hello.add_items()->set_label("shield");
 
-    EXPECT_TRUE(Handler::HandlePacket(session, 2, Encode(hello)));
+    EXPECT_TRUE(Handler::HandlePacket(*session, 2, Encode(hello)));
     EXPECT_EQ(Calls().lastPacket, "S_HELLO");
     EXPECT_EQ(Calls().serverHello.token(), 99u);
     ASSERT_EQ(Calls().serverHello.items_size(), 1);
@@ -53,8 +53,8 @@ TEST_F(ClientPacketHandlerTest, RunsTheHandlerWithTheParsedMessage) {
 
 TEST_F(ClientPacketHandlerTest, AClientPacketIdTakesTheInvalidPath) {
     tavern::PacketSessionRef session = TestSession::Make();
-    EXPECT_FALSE(Handler::HandlePacket(session, 1, {}));   // C_HELLO: the server's to handle
-    EXPECT_FALSE(Handler::HandlePacket(session, 40, {}));  // C_LATE: past this table's end
+    EXPECT_FALSE(Handler::HandlePacket(*session, 1, {}));   // C_HELLO: the server's to handle
+    EXPECT_FALSE(Handler::HandlePacket(*session, 40, {}));  // C_LATE: past this table's end
     EXPECT_EQ(Calls().total, 0);
     EXPECT_EQ(TestSession::Errors(session, ProtocolError::UnknownPacketId), 2u);
 }

@@ -240,7 +240,7 @@ TEST_F(GeneratorTest, DeclaresHandlersOnlyForThePacketsTheSideReceives) {
     const std::string header = ReadFile(out / "C.h");
     EXPECT_TRUE(Contains(header, "class ClientPacketHandler {")) << header;
     EXPECT_TRUE(Contains(header,
-                         "bool Handle_S_HELLO(tavern::PacketSessionRef& session, "
+                         "tavern::HandlerResult Handle_S_HELLO(tavern::PacketSession& session, "
                          "S_HELLO& pkt);"))
         << header;
     EXPECT_FALSE(Contains(header, "Handle_C_HELLO")) << header;

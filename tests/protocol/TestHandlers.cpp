@@ -1,22 +1,20 @@
 // The game-side Handle_ functions of the test protocol, both sides: each records what it got.
 #include "TestHandlers.h"
 
+#include "tests/protocol/TestSession.h"
+
 namespace TavernTest {
 
-namespace {
-
 template <typename Message>
-bool Record(tavern::PacketSessionRef& session, const char* name, Message& slot,
-            const Message& pkt) {
+tavern::HandlerResult Record(tavern::PacketSession& session, const char* name, Message& slot,
+                             const Message& pkt) {
     HandlerCalls& calls = Calls();
     ++calls.total;
     calls.lastPacket = name;
-    calls.session = session.get();
+    calls.session = &session;
     slot = pkt;
-    return true;
+    return tavern::HandlerResult::Handled();
 }
-
-}  // namespace
 
 HandlerCalls& Calls() {
     static HandlerCalls calls;
@@ -28,31 +26,38 @@ void ResetCalls() {
 }
 
 // Server side: the C_ packets.
-bool Handle_C_HELLO(tavern::PacketSessionRef& session, C_HELLO& pkt) {
+tavern::HandlerResult Handle_C_HELLO(tavern::test::TestSession& session, C_HELLO& pkt) {
     return Record(session, "C_HELLO", Calls().hello, pkt);
 }
-bool Handle_C_REJECT_ME(tavern::PacketSessionRef& session, C_REJECT_ME& /*pkt*/) {
+tavern::HandlerResult Handle_C_REJECT_ME(tavern::test::TestSession& session, C_REJECT_ME& /*pkt*/) {
     ++Calls().total;
     Calls().lastPacket = "C_REJECT_ME";
-    Calls().session = session.get();
-    return false;  // refuses every packet: HandlePacket must count HandlerRejected
+    Calls().session = &session;
+    // Refuses every packet: HandlePacket must count HandlerRejected.
+    return tavern::HandlerResult::Violation("C_REJECT_ME is always refused");
 }
-bool Handle_C_LATE(tavern::PacketSessionRef& session, C_LATE& pkt) {
-    return Record(session, "C_LATE", Calls().late, pkt);
-}
-bool Handle_C_EXTRA(tavern::PacketSessionRef& session, C_EXTRA& pkt) {
+tavern::HandlerResult Handle_C_EXTRA(tavern::test::TestSession& session, C_EXTRA& pkt) {
     return Record(session, "C_EXTRA", Calls().extra, pkt);
 }
 
 // Client side: the S_ packets.
-bool Handle_S_HELLO(tavern::PacketSessionRef& session, S_HELLO& pkt) {
+tavern::HandlerResult Handle_S_HELLO(tavern::PacketSession& session, S_HELLO& pkt) {
     return Record(session, "S_HELLO", Calls().serverHello, pkt);
 }
-bool Handle_S_BLOB(tavern::PacketSessionRef& session, S_BLOB& pkt) {
+tavern::HandlerResult Handle_S_BLOB(tavern::PacketSession& session, S_BLOB& pkt) {
     return Record(session, "S_BLOB", Calls().blob, pkt);
 }
-bool Handle_S_NOTICE(tavern::PacketSessionRef& session, S_NOTICE& pkt) {
+tavern::HandlerResult Handle_S_NOTICE(tavern::PacketSession& session, S_NOTICE& pkt) {
     return Record(session, "S_NOTICE", Calls().notice, pkt);
 }
 
 }  // namespace TavernTest
+
+namespace tavern::test {
+
+HandlerResult TestSession::Handle_C_LATE(TavernTest::C_LATE& pkt) {
+    ++memberCalls;
+    return TavernTest::Record(*this, "C_LATE", TavernTest::Calls().late, pkt);
+}
+
+}  // namespace tavern::test
