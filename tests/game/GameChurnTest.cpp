@@ -63,10 +63,11 @@ protected:
 //
 // Two measures: the server's sends during the churn (the mechanism; every build), and the quiet
 // room's ping p99. That one is a wall-clock figure, and CI also runs this suite under ASan on a
-// loaded 2-core machine where a quiet server's p99 alone moves by milliseconds; so it is taken
-// in three windows and the best counts, the bound is 5 ms or three times the p99 measured just
-// before with no churn, whichever is larger, and it is asserted only in an optimized build
-// without sanitizers (the sends bound holds everywhere).
+// loaded 2-core machine where a quiet server's p99 alone moves by milliseconds (this test saw
+// 3-8 ms with no churn at all while other builds ran). So it is taken in four pairs of windows,
+// 1 s without churn then 1 s with it; the churn window of some pair must stay under 5 ms or
+// three times the p99 of its own quiet window, whichever is larger; and it is asserted only in
+// an optimized build without sanitizers (the sends bound holds everywhere).
 TEST_P(GameChurnTest, AQuietRoomsPingStaysFastWhileAnotherRoomChurns) {
     constexpr int kMembers = 300;
     constexpr int kChurners = 10;
@@ -78,9 +79,9 @@ TEST_P(GameChurnTest, AQuietRoomsPingStaysFastWhileAnotherRoomChurns) {
     ASSERT_FALSE(HasFailure());
 
     PingFor(*quiet, 300ms);  // warm-up
-    const double baseline = P99(PingFor(*quiet, 1500ms));
 
     std::atomic<bool> stop{false};
+    std::atomic<bool> paused{true};
     std::atomic<std::uint64_t> changes{0};
     std::thread churn([&] {
         // Each churner sends enter or leave every 13 ms (about 75 a second) without waiting for
@@ -92,43 +93,55 @@ TEST_P(GameChurnTest, AQuietRoomsPingStaysFastWhileAnotherRoomChurns) {
         const auto leaveBytes = Frame(static_cast<std::uint16_t>(PacketId::C_LEAVE_GAME), {});
         const auto start = SteadyClock::now();
         for (int round = 0; !stop.load(); ++round) {
-            for (auto& churner : churners) {
-                churner->SendRaw(round % 2 == 0 ? enterBytes : leaveBytes);
-                changes.fetch_add(1);
+            if (!paused.load()) {
+                for (auto& churner : churners) {
+                    churner->SendRaw(round % 2 == 0 ? enterBytes : leaveBytes);
+                    changes.fetch_add(1);
+                }
             }
             std::this_thread::sleep_until(start + (round + 1) * 13ms);
         }
     });
-    std::this_thread::sleep_for(200ms);  // the churn under way
-    const std::uint64_t sendsBefore = server->Service().Counters().sends.load();
-    const auto churnStart = SteadyClock::now();
-    // Three windows of 1.5 s; the best one's p99 counts. A fan-out that starves other rooms
-    // shows in every window; a burst of load from elsewhere on the machine rarely spans three.
-    std::vector<double> p99s;
+    // Four pairs of windows, 1 s without churn then 1 s with it. Other load on the machine
+    // moves both windows of a pair alike; a fan-out that starves other rooms shows in every
+    // churn window.
+    std::vector<double> quietP99s, churnP99s;
+    std::uint64_t sends = 0;
+    double churnSeconds = 0;
     std::size_t samples = 0;
-    for (int window = 0; window < 3; ++window) {
-        const auto rtts = PingFor(*quiet, 1500ms);
+    for (int pair = 0; pair < 4; ++pair) {
+        paused = true;
+        std::this_thread::sleep_for(100ms);  // what the last churn window left is sent
+        quietP99s.push_back(P99(PingFor(*quiet, 1000ms)));
+        paused = false;
+        std::this_thread::sleep_for(100ms);  // the churn under way
+        const std::uint64_t sendsBefore = server->Service().Counters().sends.load();
+        const auto windowStart = SteadyClock::now();
+        const auto rtts = PingFor(*quiet, 1000ms);
+        churnSeconds += std::chrono::duration<double>(SteadyClock::now() - windowStart).count();
+        sends += server->Service().Counters().sends.load() - sendsBefore;
         samples += rtts.size();
-        p99s.push_back(P99(rtts));
+        churnP99s.push_back(P99(rtts));
     }
-    const double seconds = std::chrono::duration<double>(SteadyClock::now() - churnStart).count();
-    const std::uint64_t sends = server->Service().Counters().sends.load() - sendsBefore;
     stop = true;
     churn.join();
 
     // At most one send per member per tick (50 ticks a second), plus the answers to the
     // churners and the pinger; the old way needed one per member per room change.
-    const double sendsPerSecond = static_cast<double>(sends) / seconds;
+    const double sendsPerSecond = static_cast<double>(sends) / churnSeconds;
     EXPECT_LT(sendsPerSecond, kMembers * 50 * 1.5)
-        << changes.load() / seconds << " room changes asked for a second";
+        << changes.load() / (churnSeconds + 0.8) << " room changes asked for a second";
     ASSERT_GT(samples, 100u);
-    const double p99 = *std::min_element(p99s.begin(), p99s.end());
-    const double bound = std::max(5000.0, 3 * baseline);
-    std::printf("quiet ping p99 per window %.0f / %.0f / %.0f us (no churn: %.0f us), %.0f "
-                "sends/s\n",
-                p99s[0], p99s[1], p99s[2], baseline, sendsPerSecond);
+    bool fastInSomePair = false;
+    for (std::size_t i = 0; i < churnP99s.size(); ++i) {
+        std::printf("quiet ping p99 without / with churn: %.0f / %.0f us\n", quietP99s[i],
+                    churnP99s[i]);
+        fastInSomePair |= churnP99s[i] < std::max(5000.0, 3 * quietP99s[i]);
+    }
+    std::printf("%.0f sends/s during the churn\n", sendsPerSecond);
     if (kOptimizedBuild) {
-        EXPECT_LT(p99, bound) << "quiet p99 with no churn was " << baseline;
+        EXPECT_TRUE(fastInSomePair) << "the quiet room's ping p99 was over 5 ms (and over three "
+                                       "times the p99 without churn) in every window";
     }
 }
 
