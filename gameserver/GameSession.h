@@ -8,6 +8,7 @@
 #include "gameserver/GameContext.h"
 #include "gameserver/Player.h"
 #include "gameserver/Room.h"
+#include "gameserver/TokenBucket.h"
 
 namespace Protocol {
 class C_LOGIN;
@@ -62,6 +63,8 @@ private:
     // On this session's job queue only.
     PlayerRef _player;
     RoomRef _room;  // the room entered last, until C_LEAVE_GAME or the disconnect
+    TokenBucket _enters;   // room changes
+    TokenBucket _creates;  // rooms made
 };
 
 }  // namespace tavern::game

@@ -34,6 +34,8 @@ public:
     static constexpr std::chrono::milliseconds kWait{5000};
 
     bool Connect(const NetAddress& address);
+    // Before Connect: a small receive buffer makes a client that does not read fill up quickly.
+    void SetReceiveBuffer(int bytes) { _raw.SetReceiveBuffer(bytes); }
 
     template <class Message>
     bool Send(Protocol::PacketId id, const Message& msg) {
