@@ -1,9 +1,11 @@
 #include "client/ConsoleClient.h"
 
 #include "client/Bot.h"
+#include "client/TerminalText.h"
 
 #include <cstdio>
 #include <sstream>
+#include <string>
 
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
@@ -22,9 +24,13 @@ std::uint64_t NowNanoseconds() {
 }
 
 // One whole line per call, flushed: output stays readable when events and input interleave.
+// Escaped: names, chat and reasons come from others and must not drive the terminal.
 template <class... Args>
 void Print(fmt::format_string<Args...> format, Args&&... args) {
-    fmt::print(format, std::forward<Args>(args)...);
+    std::string line = fmt::format(format, std::forward<Args>(args)...);
+    const bool newline = !line.empty() && line.back() == '\n';
+    if (newline) line.pop_back();
+    fmt::print("{}{}", EscapeForTerminal(line), newline ? "\n" : "");
     std::fflush(stdout);
 }
 

@@ -7,6 +7,17 @@
 
 namespace tavern {
 
+bool PacketSession::AllowErrorLog(std::size_t kind, std::uint64_t& suppressed) {
+    suppressed = 0;
+    const auto service = GetService();
+    return !service || service->ErrorLog().Allow(kind, suppressed);
+}
+
+std::string PacketSession::MoreLikeIt(std::uint64_t suppressed) {
+    if (suppressed == 0) return {};
+    return " (and " + std::to_string(suppressed) + " more like it since the last such line)";
+}
+
 void PacketSession::ApplyOptions(const ServiceOptions& options) {
     Session::ApplyOptions(options);
     _maxPacketSize = std::clamp<std::size_t>(options.maxPacketSize, kPacketHeaderSize,
@@ -22,7 +33,27 @@ bool PacketSession::TakePacketTokens(std::size_t packets) {
     const auto now = Clock::now();
     const double elapsed = std::chrono::duration<double>(now - _tokensAt).count();
     _tokensAt = now;
-    _packetTokens = std::min(_packetRate, _packetTokens + elapsed * _packetRate);
+    // The bucket holds a second's burst, plus the home worker's latest stall if it ended less
+    // than a second ago (or goes on): the client kept sending at its pace while nobody read,
+    // and all of it arrives at once right after. Judged by the reading rate, an honest client
+    // would look like a flood. Each stall is credited once; a client that sends its burst later
+    // gets no credit for it.
+    double stalled = 0;
+    if (Worker* home = Home(); home != nullptr && home->IsCurrentThread()) {
+        const Worker::Stall stall = home->LatestStall(now);
+        if (stall.length > Clock::duration::zero() &&
+            now - (stall.start + stall.length) < std::chrono::seconds(1)) {
+            if (stall.start != _stallStart) _stallCredited = {};
+            stalled = std::chrono::duration<double>(stall.length - _stallCredited).count();
+            _stallStart = stall.start;
+            _stallCredited = stall.length;
+        }
+    }
+    const double cap = _packetRate * (1.0 + std::max(stalled, 0.0));
+    if (_packetTokens <= cap)
+        _packetTokens = std::min(cap, _packetTokens + elapsed * _packetRate);
+    else  // credit left from a stall: it drains as fast as the bucket fills, not at once
+        _packetTokens = std::max(cap, _packetTokens - elapsed * _packetRate);
     if (static_cast<double>(packets) > _packetTokens) return false;
     _packetTokens -= static_cast<double>(packets);
     return true;
@@ -33,8 +64,13 @@ void PacketSession::ReportProtocolError(ProtocolError error, std::string_view de
     _packets.errors[kind].fetch_add(1, std::memory_order_relaxed);
     if (ServiceCounters* totals = ServiceTotals())
         totals->protocolErrors[kind].fetch_add(1, std::memory_order_relaxed);
+    std::uint64_t suppressed = 0;
+    if (AllowErrorLog(kind, suppressed))
+        spdlog::warn("session {} ({}): protocol error: {} ({}); cut{}", Id(),
+                     PeerAddress().ToString(), ToString(error), detail, MoreLikeIt(suppressed));
     Cut(std::string("protocol error: ") + std::string(ToString(error)) + " (" +
-        std::string(detail) + ")");
+            std::string(detail) + ")",
+        false);
 }
 
 std::size_t PacketSession::OnRecvBytes(std::span<const std::byte> bytes) {
@@ -62,8 +98,13 @@ std::size_t PacketSession::OnRecvBytes(std::span<const std::byte> bytes) {
     if (packets > 0 && !TakePacketTokens(packets)) {
         if (ServiceCounters* totals = ServiceTotals())
             totals->rateLimited.fetch_add(1, std::memory_order_relaxed);
+        std::uint64_t suppressed = 0;
+        if (AllowErrorLog(kProtocolErrorKinds, suppressed))
+            spdlog::warn("session {} ({}): more than {} packets per second; cut{}", Id(),
+                         PeerAddress().ToString(), _packetRate, MoreLikeIt(suppressed));
         Cut("flooding: more than " + std::to_string(static_cast<long>(_packetRate)) +
-            " packets per second");
+                " packets per second",
+            false);
         return bytes.size();
     }
     if (packets > 0) {

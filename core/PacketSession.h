@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "core/PacketHeader.h"
@@ -60,12 +61,23 @@ private:
 
     bool TakePacketTokens(std::size_t packets);
 
+protected:
+    // Any thread: whether a log line about this session's error of `kind` may go out now (the
+    // service's LogThrottle: one a second per kind), and how many were left out before it.
+    bool AllowErrorLog(std::size_t kind, std::uint64_t& suppressed);
+    static std::string MoreLikeIt(std::uint64_t suppressed);
+
+private:
+
     std::size_t _maxPacketSize = kMaxWirePacketSize;  // set from the service's options
     bool _packetMetrics = false;                       // set from the service's options
-    // Packet rate limit, a token bucket; home worker only.
+    // Packet rate limit, a token bucket; home worker only. The home worker's stall time is
+    // credited: packets that piled up while the server did not read were sent over that time.
     double _packetRate = 0;
     double _packetTokens = 0;
     Clock::time_point _tokensAt{};
+    Clock::time_point _stallStart{};  // the home worker's stall credited last, and how much of it
+    Clock::duration _stallCredited{};
     PacketCounters _packets;
 };
 

@@ -8,6 +8,7 @@ namespace tavern {
 
 class SendBufferChunk;
 class SendBuffer;
+class SendBudget;
 using SendBufferRef = std::shared_ptr<SendBuffer>;
 
 // A reference-counted block of bytes to send: one packet (header + payload) or any raw bytes.
@@ -26,11 +27,27 @@ public:
     static SendBufferRef Make(std::size_t size);
     // Safe to call from any thread.
     static SendBufferRef Copy(std::span<const std::byte> bytes);
+    // Safe to call from any thread. `size` bytes of `buffer` from `offset` on, without a copy:
+    // the slice shares (and keeps alive) the block `buffer` was carved from. A member left out
+    // of some packets of a shared broadcast gets slices of the shared buffer, not a copy.
+    static SendBufferRef Slice(const SendBufferRef& buffer, std::size_t offset, std::size_t size);
+    // Safe to call from any thread: bytes of every block alive (carved chunks and own blocks),
+    // process-wide; what SendBuffers really hold in memory.
+    static std::size_t LiveBlockBytes();
 
     std::byte* Data() { return _data; }
     const std::byte* Data() const { return _data; }
     std::size_t Size() const { return _size; }
     std::span<const std::byte> Bytes() const { return {_data, _size}; }
+
+    // The bytes of the block this buffer keeps alive: a whole chunk for a small buffer.
+    std::size_t BlockBytes() const;
+
+    // Engine internals (SendBudget), safe from any thread: each block counts the send queues
+    // holding one of its buffers. The first to hold one charges `budget` the whole block, the
+    // last to let go credits the same budget.
+    void ChargeQueued(const std::shared_ptr<SendBudget>& budget) const;
+    void ReleaseQueued() const;
 
     SendBuffer(std::shared_ptr<SendBufferChunk> chunk, std::byte* data, std::size_t size)
         : _chunk(std::move(chunk)), _data(data), _size(size) {}

@@ -14,7 +14,8 @@ Service::Service(IocpCoreRef core, SessionFactory factory, ServiceOptions option
     : _core(std::move(core)),
       _factory(std::move(factory)),
       _options(options),
-      _counters(std::make_shared<ServiceCounters>()) {}
+      _counters(std::make_shared<ServiceCounters>()),
+      _sendBudget(std::make_shared<SendBudget>(options.sendMemoryBudget)) {}
 
 Service::~Service() = default;
 
@@ -71,6 +72,7 @@ SessionRef Service::AdoptSocket(SocketHandle socket, const NetAddress& peer, Wor
         return nullptr;
     }
     if (_options.noDelay) socket::SetNoDelay(socket, true);
+    if (_options.socketSendBuffer > 0) socket::SetSendBuffer(socket, _options.socketSendBuffer);
     session->Attach(shared_from_this(), socket, &home, peer);
     {
         std::lock_guard guard(_lock);

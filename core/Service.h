@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "core/IocpCore.h"
+#include "core/LogThrottle.h"
 #include "core/NetAddress.h"
+#include "core/SendBudget.h"
 #include "core/ServiceCounters.h"
 #include "core/Session.h"
 
@@ -25,6 +27,10 @@ using SessionFactory = std::function<SessionRef()>;
 
 struct ServiceOptions {
     std::size_t sendQueueLimit = 4 * 1024 * 1024;  // queued send bytes before a cut
+    // Send memory of all the service's queues together (SendBudget: the blocks they pin, each
+    // counted once); past it the sessions holding the most are cut. 0: no limit. The default
+    // leaves most of a 1 GiB machine to the rest of the server.
+    std::size_t sendMemoryBudget = 256 * 1024 * 1024;
     std::size_t maxPacketSize = 0xFFFF;            // PacketSession: the largest size field allowed
     std::size_t maxSessions = 100000;              // more are refused at once (a reset), not queued
     // A raw Session whose OnRecvBytes leaves more than this unconsumed is cut (PacketSession:
@@ -42,6 +48,9 @@ struct ServiceOptions {
     bool packetMetrics = false;
     int backlog = 4096;
     bool noDelay = true;                           // TCP_NODELAY on every session
+    // SO_SNDBUF of every session's socket; 0 leaves the kernel's default (autotuned, up to
+    // several MiB a socket on Linux).
+    int socketSendBuffer = 0;
 };
 
 // Sessions of one kind on one IocpCore. Owns its sessions (a registry keyed by id) and, for a
@@ -67,6 +76,10 @@ public:
     const ServiceOptions& Options() const { return _options; }
     ServiceCounters& Counters() { return *_counters; }
     const std::shared_ptr<ServiceCounters>& SharedCounters() const { return _counters; }
+    // Safe to call from any thread: the send memory budget shared by every session.
+    const std::shared_ptr<SendBudget>& Budget() const { return _sendBudget; }
+    // Safe to call from any thread: the rate limit for the sessions' log lines about errors.
+    LogThrottle& ErrorLog() { return _errorLog; }
     IocpCore& Core() { return *_core; }
     // Waits (not from a worker) until the session count is `count`; false on timeout.
     bool WaitForSessionCount(std::size_t count, std::chrono::milliseconds timeout) const;
@@ -87,6 +100,8 @@ private:
     SessionFactory _factory;
     ServiceOptions _options;
     std::shared_ptr<ServiceCounters> _counters;
+    std::shared_ptr<SendBudget> _sendBudget;
+    LogThrottle _errorLog;
     mutable std::mutex _lock;
     mutable std::condition_variable _changed;
     std::unordered_map<std::uint64_t, SessionRef> _sessions;

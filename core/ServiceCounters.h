@@ -20,6 +20,7 @@ struct ServiceCounters {
     std::atomic<std::uint64_t> packetsIn{0};
     std::atomic<std::uint64_t> sends{0};         // buffers queued for sending (packets out)
     std::atomic<std::uint64_t> sendCapExceeded{0};
+    std::atomic<std::uint64_t> sendBudgetCuts{0};  // cut for the service's send memory budget
     std::atomic<std::uint64_t> idleTimeouts{0};
     std::atomic<std::uint64_t> rateLimited{0};   // disconnected for sending too many packets
     std::atomic<std::uint64_t> tailCapExceeded{0};  // left more unconsumed bytes than allowed

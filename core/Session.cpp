@@ -21,6 +21,8 @@ Session::Session()
     : IocpObject(Kind::Session), _id(sNextId.fetch_add(1, std::memory_order_relaxed)) {}
 
 Session::~Session() {
+    ReleaseBudget(_sendQueue, _sendQueue.size());
+    ReleaseBudget(_sending, _sending.size());
     // Normally the backend closed it; a session that never started still owns its socket.
     if (!SocketClosed()) socket::Close(Socket());
 }
@@ -29,6 +31,7 @@ void Session::Attach(const std::shared_ptr<Service>& service, SocketHandle socke
                      const NetAddress& peer) {
     _service = service;
     _serviceCounters = service->SharedCounters();
+    _sendBudget = service->Budget();
     SetSocket(socket);
     SetHome(home);
     _peer = peer;
@@ -196,6 +199,7 @@ void Session::Send(SendBufferRef buffer) {
             overCap = true;
         } else {
             _queuedBytes += buffer->Size();
+            if (_sendBudget) buffer->ChargeQueued(_sendBudget);
             _sendQueue.push_back(std::move(buffer));
             if (!_sendInFlight) start = _sendInFlight = true;
         }
@@ -208,6 +212,9 @@ void Session::Send(SendBufferRef buffer) {
     }
     _counters.sends.fetch_add(1, std::memory_order_relaxed);
     if (_serviceCounters) _serviceCounters->sends.fetch_add(1, std::memory_order_relaxed);
+    if (_sendBudget && _sendBudget->Over()) {
+        if (auto service = GetService()) _sendBudget->Enforce(*service);
+    }
     // Posted even on the home worker, never run inline: every Send the current job (or this
     // round of completions) makes joins the same gather write, instead of the first going out
     // alone while the rest wait for its completion. io_uring submits at the next poll anyway.
@@ -260,6 +267,7 @@ void Session::IoSent(std::error_code error, std::size_t bytes) {
         ++done;
     }
     _sendingOffset += left;
+    ReleaseBudget(_sending, done);
     _sending.erase(_sending.begin(), _sending.begin() + static_cast<std::ptrdiff_t>(done));
 
     bool closeNow = false;
@@ -315,7 +323,18 @@ void Session::DisconnectGracefully(std::string reason) {
 
 void Session::Disconnect(std::string reason) { BeginClose(std::move(reason), false); }
 
-void Session::Cut(std::string reason) { BeginClose(std::move(reason), true); }
+void Session::LogCut() {
+    // A flood of hostile connections costs the log a line a second, not a line each.
+    std::uint64_t suppressed = 0;
+    const auto service = GetService();
+    if (service && !service->ErrorLog().Allow(kCutLogKind, suppressed)) return;
+    spdlog::warn("session {} ({}) cut: {}{}", _id, _peer.ToString(), DisconnectReason(),
+                 suppressed == 0 ? std::string()
+                                 : " (and " + std::to_string(suppressed) +
+                                       " more cuts since the last such line)");
+}
+
+void Session::Cut(std::string reason, bool log) { BeginClose(std::move(reason), true, log); }
 
 void Session::BeginClose(std::string reason, bool cut, bool log) {
     State state = _state.load(std::memory_order_acquire);
@@ -331,13 +350,18 @@ void Session::BeginClose(std::string reason, bool cut, bool log) {
     if (cut) {
         _cut.store(true, std::memory_order_release);
         if (_serviceCounters) _serviceCounters->cut.fetch_add(1, std::memory_order_relaxed);
-        if (log) spdlog::warn("session {} ({}) cut: {}", _id, _peer.ToString(), DisconnectReason());
+        if (log) LogCut();
     }
     if (Home() == nullptr) {  // never attached to a socket
         _state.store(State::Closed, std::memory_order_release);
         return;
     }
     RunOnHome([self = Self()] { self->CloseOnWorker(); });
+}
+
+void Session::ReleaseBudget(const std::vector<SendBufferRef>& buffers, std::size_t count) {
+    if (!_sendBudget) return;
+    for (std::size_t i = 0; i < count; ++i) buffers[i]->ReleaseQueued();
 }
 
 void Session::CloseOnWorker() {
@@ -352,10 +376,12 @@ void Session::IoClosed() {
     _state.store(State::Closed, std::memory_order_release);
     {
         std::lock_guard guard(_sendLock);
+        ReleaseBudget(_sendQueue, _sendQueue.size());
         _sendQueue.clear();
         _queuedBytes = 0;
         _sendInFlight = false;
     }
+    ReleaseBudget(_sending, _sending.size());
     _sending.clear();
     _slices.clear();
     _tail.Clear();

@@ -63,9 +63,10 @@ public:
     // holds still goes out before the FIN. The first reason wins.
     void Disconnect(std::string reason);
     // Safe to call from any thread. Ends the session for cause: closes now with a TCP reset
-    // (SO_LINGER 0; the kernel drops what it holds for the peer), logged with `reason`, which
-    // replaces the reason of a graceful close still waiting for its sends.
-    void Cut(std::string reason);
+    // (SO_LINGER 0; the kernel drops what it holds for the peer), logged with `reason` (at most
+    // a line a second for all of a service's cuts; `log` false when the caller logged the cause
+    // already), which replaces the reason of a graceful close still waiting for its sends.
+    void Cut(std::string reason, bool log = true);
     // Safe to call from any thread. Closes once everything queued so far has been sent.
     void DisconnectAfterSend(std::string reason);
     // Safe to call from any thread. Lets the packets already received be handled, then closes
@@ -157,11 +158,16 @@ private:
 
     // `log`: a cut is logged here, unless the caller logs one line for many (Service::Stop).
     void BeginClose(std::string reason, bool cut, bool log = true);
+    void LogCut();
+    // The LogThrottle kind of "session cut" lines (PacketSession's kinds are below it).
+    static constexpr std::size_t kCutLogKind = 31;
     void CutForTail(std::size_t tailBytes);
     void RunOnHome(Job job);
     void StartSendOnWorker();
     void PrepareSlices();
     void CloseOnWorker();
+    // Lets the service's send budget go of `buffers` (they leave this session's queue).
+    void ReleaseBudget(const std::vector<SendBufferRef>& buffers, std::size_t count);
     void ArmIdleCheck();
     void CheckIdle();
     SessionRef Self() { return std::static_pointer_cast<Session>(shared_from_this()); }
@@ -174,6 +180,7 @@ private:
     TimerHandle _idleCheck;  // on the job queue only
     std::weak_ptr<Service> _service;
     std::shared_ptr<ServiceCounters> _serviceCounters;
+    std::shared_ptr<SendBudget> _sendBudget;  // the service's; charged per block queued
     NetAddress _peer;
     bool _everConnected = false;  // home worker only
 

@@ -99,6 +99,10 @@ std::error_code SetNoDelay(SocketHandle socket, bool on) {
     return SetOption(socket, IPPROTO_TCP, TCP_NODELAY, on ? 1 : 0);
 }
 
+std::error_code SetSendBuffer(SocketHandle socket, int bytes) {
+    return SetOption(socket, SOL_SOCKET, SO_SNDBUF, bytes);
+}
+
 std::error_code SetReuseAddress(SocketHandle socket) {
     return SetOption(socket, SOL_SOCKET, SO_REUSEADDR, 1);
 }

@@ -21,6 +21,7 @@ void Close(SocketHandle socket);
 std::error_code SetNoDelay(SocketHandle socket, bool on);
 std::error_code SetNonBlocking(SocketHandle socket);
 std::error_code SetReuseAddress(SocketHandle socket);
+std::error_code SetSendBuffer(SocketHandle socket, int bytes);  // SO_SNDBUF
 std::error_code SetLinger(SocketHandle socket, bool on, int seconds);  // on + 0 s: close sends RST
 
 NetAddress LocalAddress(SocketHandle socket);

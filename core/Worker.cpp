@@ -117,11 +117,22 @@ bool Worker::DrainInbox() {
     return ranAny;
 }
 
+namespace {
+// Lateness below this is ordinary scheduling noise, not a stall.
+constexpr auto kStallTolerance = std::chrono::milliseconds(20);
+}  // namespace
+
+Worker::Stall Worker::LatestStall(Clock::time_point now) const {
+    if (!_polling || now <= _pollDeadline + kStallTolerance) return _stall;
+    return {_pollDeadline + kStallTolerance, now - _pollDeadline - kStallTolerance};
+}
+
 void Worker::Run() {
     tWorker = this;
     Scheduler& scheduler = *_core.GetScheduler();
     const WorkerScope worker(scheduler);  // this thread may run the actors it pushes to
     const auto slice = scheduler.Options().timeSlice;
+    Clock::time_point turnStart = Clock::now();
     while (!_stop.load(std::memory_order_acquire)) {
         auto wait = NextWait();
         if (wait.count() > 0) {
@@ -131,8 +142,18 @@ void Worker::Run() {
                 _stop.load(std::memory_order_relaxed))
                 wait = std::chrono::milliseconds{0};
         }
+        // A turn's work beyond its slice (a stop of the process, a long job) is stall time.
+        const auto pollStart = Clock::now();
+        if (pollStart - turnStart > slice + kStallTolerance)
+            _stall = {turnStart + slice + kStallTolerance,
+                      pollStart - turnStart - slice - kStallTolerance};
+        _pollDeadline = pollStart + wait;
+        _polling = true;
         _backend->Poll(wait);
         _idle.store(false, std::memory_order_relaxed);
+        turnStart = Clock::now();
+        _stall = LatestStall(turnStart);  // and so is a poll that came back late
+        _polling = false;
         DrainInbox();
         const auto now = Clock::now();
         scheduler.DistributeTimers(now);

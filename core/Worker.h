@@ -11,6 +11,7 @@
 
 #include "core/Backend.h"
 #include "core/PacketMetrics.h"
+#include "jobs/Clock.h"
 #include "jobs/Job.h"
 
 namespace tavern {
@@ -44,6 +45,17 @@ public:
 
     // Only on this worker's thread.
     Backend& GetBackend() { return *_backend; }
+    // The latest time this worker was kept from running its loop (the process stopped, the
+    // machine paused, a job or a completion that ran long): a poll that returned late past its
+    // wait, or a loop turn that ran long past its time slice, less a small tolerance. The
+    // packet rate limit credits clients with it: what piled up while the server did not read
+    // is not a flood.
+    struct Stall {
+        Clock::time_point start{};
+        Clock::duration length{};
+    };
+    // Only on this worker's thread: the latest stall, the one in progress included.
+    Stall LatestStall(Clock::time_point now) const;
 
     // Safe to call from any thread: this worker's packet counters (PacketMetrics.h).
     PacketMetrics& Packets() { return *_packets; }
@@ -71,6 +83,10 @@ private:
     std::atomic<bool> _idle{false};
     std::atomic<bool> _stop{false};
     std::unique_ptr<PacketMetrics> _packets = std::make_unique<PacketMetrics>();
+    // Stall accounting, this worker's thread only (see LatestStall).
+    Stall _stall;
+    Clock::time_point _pollDeadline{};  // when the poll in progress should have returned
+    bool _polling = false;
 };
 
 }  // namespace tavern

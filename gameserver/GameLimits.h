@@ -10,8 +10,17 @@ namespace tavern::game {
 struct GameLimits {
     std::size_t maxNameBytes = 32;
     std::size_t maxChatBytes = 512;
-    // Rooms are made on first entry and kept; the cap stops a client from making four billion.
+    // Rooms are made on first entry and destroyed once they have stayed empty for
+    // emptyRoomGrace; the cap stops clients from making four billion.
     std::size_t maxRooms = 10000;
+    std::chrono::milliseconds emptyRoomGrace{10000};
+    // Rooms alive that clients from one address made: one host cannot take every room.
+    std::size_t maxRoomsPerAddress = 100;
+    // Per session: rooms it may make (a second, with a burst), and rooms it may enter.
+    double roomCreatesPerSecond = 1;
+    double roomCreateBurst = 5;
+    double roomEntersPerSecond = 4;
+    double roomEnterBurst = 10;
     std::size_t maxPlayersPerRoom = 5000;
     // S_ENTER_GAME lists at most this many players; the rest follow in S_SPAWN packets of the
     // same size, so a crowded room never needs a packet over the wire format's 64 KiB.
@@ -24,6 +33,9 @@ struct GameLimits {
     // broadcastTick / groups: the fan-out is spread over the tick instead of bursting.
     std::size_t broadcastGroupSize = 32;
     std::size_t broadcastGroups = 8;  // 1: every member at once
+    // ... and more groups than that when one would pass this many members: one flush never
+    // holds a worker for more than about this many sends.
+    std::size_t broadcastMaxGroupMembers = 128;
 };
 
 }  // namespace tavern::game

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gameserver/GameSession.h"
+#include "gameserver/LimitCheck.h"
 #if TAVERN_GAME_ACCOUNTS
 #include "gameserver/AccountService.h"
 #endif
@@ -43,6 +44,11 @@ GameServer::~GameServer() {
 }
 
 std::error_code GameServer::Start() {
+    if (const std::string problem = CheckLimits(_options.service, _options.limits);
+        !problem.empty()) {
+        spdlog::error("gameserver: the limits do not fit together: {}", problem);
+        return std::make_error_code(std::errc::invalid_argument);
+    }
     if (_ownsCore) {
         if (auto error = _core->Start()) {
             spdlog::error("gameserver: cannot start the engine: {}", error.message());

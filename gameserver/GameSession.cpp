@@ -1,6 +1,8 @@
 #include "gameserver/GameSession.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -8,6 +10,7 @@
 #include "ServerPackets.h"
 #include "gameserver/LoginFlow.h"
 #include "gameserver/PlayerDirectory.h"
+#include "gameserver/NameValidator.h"
 
 namespace tavern::game {
 
@@ -20,17 +23,46 @@ constexpr auto RequestId(PacketId id) {
     return static_cast<std::uint32_t>(id);
 }
 
+// The first bytes of a payload in hex, for a log line.
+std::string HexPrefix(std::span<const std::byte> bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string text;
+    for (std::size_t i = 0; i < std::min<std::size_t>(bytes.size(), 32); ++i) {
+        const auto b = std::to_integer<unsigned>(bytes[i]);
+        text += kDigits[b >> 4];
+        text += kDigits[b & 15];
+    }
+    if (bytes.size() > 32) text += "...";
+    return text;
+}
+
 }  // namespace
 
 GameSession::GameSession(std::shared_ptr<const GameContext> context)
-    : _context(std::move(context)) {}
+    : _context(std::move(context)),
+      _enters(_context->limits.roomEntersPerSecond, _context->limits.roomEnterBurst),
+      _creates(_context->limits.roomCreatesPerSecond, _context->limits.roomCreateBurst) {}
 
 void GameSession::OnConnected() {
     _context->sessions->AddSession(Self());
 }
 
 void GameSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) {
-    ServerPacketHandler::HandlePacket(*this, id, payload);
+    try {
+        ServerPacketHandler::HandlePacket(*this, id, payload);
+    } catch (const std::exception& e) {
+        // Logged with the packet that caused it; the session is then cut (a protocol error,
+        // counted), so the client is never left waiting for an answer that will not come.
+        std::uint64_t suppressed = 0;
+        if (AllowErrorLog(kProtocolErrorKinds + 1, suppressed))
+            spdlog::error("session {} ({}): the handler of {} ({} payload bytes: {}) threw: {}{}",
+                          Session::Id(), PeerAddress().ToString(),
+                          Protocol::ToString(static_cast<PacketId>(id)), payload.size(),
+                          HexPrefix(payload), e.what(), MoreLikeIt(suppressed));
+        ReportProtocolError(ProtocolError::HandlerException,
+                            std::string(Protocol::ToString(static_cast<PacketId>(id))) + ": " +
+                                e.what());
+    }
 }
 
 void GameSession::OnDisconnected() {
@@ -55,6 +87,8 @@ void GameSession::Login(const Protocol::C_LOGIN& pkt) {
     if (name.size() > _context->limits.maxNameBytes)
         return RefuseLogin("the name is longer than " +
                            std::to_string(_context->limits.maxNameBytes) + " bytes");
+    if (std::string problem = CheckName(name); !problem.empty())
+        return RefuseLogin(std::move(problem));
 
 #if TAVERN_GAME_ACCOUNTS
     if (_context->accounts) {
@@ -105,12 +139,18 @@ PlayerRef GameSession::KickForTakeover(const std::string& reason) {
 void GameSession::EnterGame(const Protocol::C_ENTER_GAME& pkt) {
     if (!_player) return RefuseEnter("log in first");
     if (_room) return RefuseEnter("already in room " + std::to_string(_room->RoomId()));
+    if (!_enters.Take()) return RefuseEnter("entering rooms too often; wait a moment");
     std::string reason;
-    RoomRef room = _context->rooms->FindOrCreate(pkt.room_id(), reason);
+    bool created = false;
+    RoomRef room = _context->rooms->Reserve(pkt.room_id(), PeerAddress().Ip(),
+                                            _creates.Available(), created, reason);
     if (!room) return RefuseEnter(std::move(reason));
+    if (created) _creates.Take();
     // A soft cap: concurrent entries may pass it by a few, which is harmless.
-    if (room->MemberCount() >= _context->limits.maxPlayersPerRoom)
+    if (room->MemberCount() >= _context->limits.maxPlayersPerRoom) {
+        room->CancelEntry();
         return RefuseEnter("room " + std::to_string(pkt.room_id()) + " is full");
+    }
     _room = room;
     _player->PostRequest(RoomRequest::Enter(_room));
 }

@@ -8,6 +8,7 @@
 #include "gameserver/GameContext.h"
 #include "gameserver/Player.h"
 #include "gameserver/Room.h"
+#include "gameserver/TokenBucket.h"
 
 namespace Protocol {
 class C_LOGIN;
@@ -75,6 +76,8 @@ private:
     RoomRef _room;  // the room entered last, until C_LEAVE_GAME or the disconnect
     bool _loginPending = false;  // a password login is on the store's executor
     bool _disconnected = false;
+    TokenBucket _enters;   // room changes
+    TokenBucket _creates;  // rooms made
 };
 
 }  // namespace tavern::game

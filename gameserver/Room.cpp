@@ -4,13 +4,50 @@
 
 #include "ServerPackets.h"
 #include "gameserver/GameSession.h"
+#include "gameserver/MemberList.h"
+#include "gameserver/RoomManager.h"
 
 namespace tavern::game {
 
 using Protocol::ServerPacketHandler;
 
-Room::Room(std::uint32_t id, const SchedulerRef& scheduler, const GameLimits& limits)
-    : JobQueue(scheduler), _id(id), _limits(limits) {}
+Room::Room(std::uint32_t id, const SchedulerRef& scheduler, const GameLimits& limits,
+           std::weak_ptr<RoomManager> manager, std::string creator)
+    : JobQueue(scheduler),
+      _id(id),
+      _limits(limits),
+      _manager(std::move(manager)),
+      _creator(std::move(creator)) {}
+
+void Room::CancelEntry() {
+    _reserved.fetch_sub(1, std::memory_order_relaxed);
+    DoAsync(&Room::ArmReclaim);
+}
+
+void Room::ArmReclaim() {
+    if (!_members.empty()) return;
+    DoTimer(std::chrono::duration_cast<Clock::duration>(_limits.emptyRoomGrace),
+            &Room::ReclaimIfIdle);
+}
+
+void Room::ReclaimIfIdle() {
+    if (!_members.empty()) return;  // someone came back; the last to leave arms a new check
+    if (const auto manager = _manager.lock()) manager->ReclaimIfIdle(*this);
+}
+
+namespace {
+
+const char* RequestName(RoomRequest::Kind kind) {
+    switch (kind) {
+        case RoomRequest::Kind::Enter: return "C_ENTER_GAME";
+        case RoomRequest::Kind::Chat: return "C_CHAT";
+        case RoomRequest::Kind::Move: return "C_MOVE";
+        case RoomRequest::Kind::Leave: return "C_LEAVE_GAME";
+    }
+    return "unknown";
+}
+
+}  // namespace
 
 void Room::RunRequests(PlayerRef player) {
     while (auto request = player->NextRequest(*this)) {
@@ -32,12 +69,19 @@ void Room::RunRequests(PlayerRef player) {
                     break;
             }
         } catch (const std::exception& e) {
-            spdlog::error("room {}: a request of player {} threw: {}", _id, player->Id(), e.what());
+            // Never silent: logged with the request, and the player, whose state in this room
+            // is now unknown, is cut rather than left waiting for an answer.
+            spdlog::error("room {}: a {} request of player {} ({} bytes of text) threw: {}", _id,
+                          RequestName(request->kind), player->Id(), request->text.size(),
+                          e.what());
+            if (const auto session = player->Session())
+                session->Cut(std::string("the room failed a request: ") + e.what());
         }
     }
 }
 
 void Room::Enter(const PlayerRef& player) {
+    _reserved.fetch_sub(1, std::memory_order_relaxed);  // taken by RoomManager::Reserve
     const auto session = player->Session();
     if (IsMember(player->Id())) {  // the session's own checks make this unreachable
         if (session) {
@@ -49,32 +93,25 @@ void Room::Enter(const PlayerRef& player) {
         return;
     }
 
-    // Everyone already here, in packets of at most playersPerPacket: the first in S_ENTER_GAME,
-    // the rest in S_SPAWN, so that no packet passes the wire format's limit.
+    // Everyone already here: the first players in S_ENTER_GAME, the rest in S_SPAWNs, split
+    // by encoded size so that no packet passes the wire format's limit.
     if (session) {
-        const std::size_t chunk = std::max<std::size_t>(_limits.playersPerPacket, 1);
-        Protocol::S_ENTER_GAME answer;
-        answer.set_success(true);
-        const std::size_t first = std::min(chunk, _members.size());
-        for (std::size_t i = 0; i < first; ++i) _members[i]->FillInfo(*answer.add_players());
-        session->Send(ServerPacketHandler::MakeSendBuffer(answer));
-        for (std::size_t begin = first; begin < _members.size(); begin += chunk) {
-            Protocol::S_SPAWN more;
-            const std::size_t end = std::min(begin + chunk, _members.size());
-            for (std::size_t i = begin; i < end; ++i) _members[i]->FillInfo(*more.add_players());
-            session->Send(ServerPacketHandler::MakeSendBuffer(more));
-        }
+        for (SendBufferRef& packet : MemberListPackets(_members, _limits.playersPerPacket))
+            session->Send(std::move(packet));
     }
 
-    Flush();  // what was said before the entrant came goes to those who were here
-    player->ArriveIn(_id);
+    // The others hear of the entrant on the tick, with everything else (a join storm costs one
+    // send per member per tick, not one per entrant per member).
+    player->ArriveIn(_id);  // where it was saved in this room, else (0, 0)
     Protocol::S_SPAWN spawn;
     player->FillInfo(*spawn.add_players());
-    Broadcast(ServerPacketHandler::MakeSendBuffer(spawn));
+    BroadcastOnTick(ServerPacketHandler::MakeSendBuffer(spawn), player->Id());
 
-    // Added even when the session is already gone: its Leave is queued right behind.
+    // Added even when the session is already gone: its Leave is queued right behind. It gets
+    // what is added to the tick from now on.
     _index.emplace(player->Id(), _members.size());
     _members.push_back(player);
+    _batch.AddMember();
     _memberCount.store(_members.size(), std::memory_order_relaxed);
     Regroup();
     spdlog::debug("room {}: player {} ({}) entered, {} here", _id, player->Id(), player->Name(),
@@ -115,8 +152,9 @@ void Room::Leave(const PlayerRef& player, bool notify) {
                    "not in room " + std::to_string(_id));
         return;
     }
-    Flush();  // the leaver still gets what was said while it was here
     const std::size_t slot = found->second;
+    // The leaver still gets what was said while it was here, alone; nobody else is flushed.
+    _packetsOut.fetch_add(_batch.RemoveMember(slot, _members), std::memory_order_relaxed);
     _index.erase(found);
     if (slot + 1 != _members.size()) {
         _members[slot] = std::move(_members.back());
@@ -126,6 +164,7 @@ void Room::Leave(const PlayerRef& player, bool notify) {
     _memberCount.store(_members.size(), std::memory_order_relaxed);
     Regroup();
     player->LeftRoom();
+    if (_members.empty()) ArmReclaim();
 
     if (notify) {
         if (const auto session = player->Session())
@@ -133,21 +172,9 @@ void Room::Leave(const PlayerRef& player, bool notify) {
     }
     Protocol::S_DESPAWN despawn;
     despawn.add_player_ids(player->Id());
-    Broadcast(ServerPacketHandler::MakeSendBuffer(despawn));
+    BroadcastOnTick(ServerPacketHandler::MakeSendBuffer(despawn), 0);
     spdlog::debug("room {}: player {} left{}, {} here", _id, player->Id(),
                   notify ? "" : " (disconnected)", _members.size());
-}
-
-void Room::Broadcast(const SendBufferRef& buffer, std::uint64_t except) {
-    std::uint64_t delivered = 0;
-    for (const PlayerRef& member : _members) {
-        if (member->Id() == except) continue;
-        if (const auto session = member->Session()) {
-            session->Send(buffer);
-            ++delivered;
-        }
-    }
-    _packetsOut.fetch_add(delivered, std::memory_order_relaxed);
 }
 
 void Room::BroadcastOnTick(SendBufferRef buffer, std::uint64_t except) {
@@ -180,9 +207,10 @@ void Room::Flush() {
 }
 
 void Room::Regroup() {
-    // Only with nothing pending: Enter and Leave flush everything before the membership changes.
-    _batch.Regroup(_members.size(), _limits.broadcastGroupSize, _limits.broadcastGroups);
-    _nextGroup = 0;
+    // Any time: every member keeps its own cursor into the pending packets.
+    _batch.Regroup(_members.size(), _limits.broadcastGroupSize, _limits.broadcastGroups,
+                   _limits.broadcastMaxGroupMembers);
+    _nextGroup %= _batch.Groups();
 }
 
 void Room::Refuse(const PlayerRef& player, std::uint32_t requestId, std::string reason) const {

@@ -16,32 +16,46 @@
 namespace tavern::game {
 
 class Room;
+class RoomManager;
 using RoomRef = std::shared_ptr<Room>;
 
 // A room is an actor: its members and everything they do in it change only in jobs on its own
 // queue, so it needs no lock. A broadcast serializes its packet once and Sends that one
 // SendBuffer to every recipient; no lock is held while sending.
 //
-// Chat and moves are fanned out once per broadcast tick (GameLimits::broadcastTick; 0 sends at
-// once): the tick's packets travel as one buffer per member (BroadcastBatch), which turns a
-// crowded room's flood of small sends into one send per member per tick. A crowded room splits
-// its members into groups (GameLimits::broadcastGroupSize members each, at most broadcastGroups) flushed in turn,
-// a group every tick / groups, so its fan-out is spread over the tick rather than one burst.
-// Entering and leaving flush every group first and are sent at once, so every member gets
-// exactly what was said while it was there, in order.
+// Chat, moves, spawns and despawns are fanned out once per broadcast tick
+// (GameLimits::broadcastTick; 0 sends at once): the tick's packets travel as one buffer per
+// member (BroadcastBatch), which turns a crowded room's flood of small sends into one send per
+// member per tick, however many enter, leave, chat or move. A crowded room splits its members
+// into groups (GameLimits::broadcastGroupSize members each, at most broadcastGroups, and never
+// more than broadcastMaxGroupMembers in one) flushed in turn, a group every tick / groups, so
+// its fan-out is spread over the tick rather than one burst. Every member gets exactly what was
+// said while it was there, in order: an entrant from its entry on, a leaver up to its leaving.
 //
-//   enter:  S_ENTER_GAME (the players already here) to the entrant, S_SPAWN to the others
+//   enter:  S_ENTER_GAME (the players already here) to the entrant at once, S_SPAWN to the
+//           others on the tick
 //   chat:   S_CHAT to everyone, the sender included
 //   move:   S_MOVE to everyone else
-//   leave:  S_LEAVE_GAME to the leaver (unless it disconnected), S_DESPAWN to the others
+//   leave:  S_LEAVE_GAME to the leaver (unless it disconnected), S_DESPAWN to the others on
+//           the tick
 class Room final : public JobQueue {
 public:
-    Room(std::uint32_t id, const SchedulerRef& scheduler, const GameLimits& limits);
+    // `manager` is told when the room has stayed empty for the grace period; `creator` is the
+    // address of the client that made it.
+    Room(std::uint32_t id, const SchedulerRef& scheduler, const GameLimits& limits,
+         std::weak_ptr<RoomManager> manager = {}, std::string creator = {});
 
     // Safe from any thread.
     std::uint32_t RoomId() const { return _id; }
     // Safe from any thread; exact once the room's queued requests have run.
     std::size_t MemberCount() const { return _memberCount.load(std::memory_order_relaxed); }
+    const std::string& Creator() const { return _creator; }
+    // Safe from any thread: entries on their way (RoomManager::Reserve), not yet run. A room
+    // with one is not reclaimed.
+    void ReserveEntry() { _reserved.fetch_add(1, std::memory_order_relaxed); }
+    std::size_t ReservedEntries() const { return _reserved.load(std::memory_order_relaxed); }
+    // Safe from any thread: gives back a reserved entry that will not be made.
+    void CancelEntry();
 
     // On this room's job queue (pushed by Player::PostRequest): runs `player`'s queued requests
     // for this room, in the order its session made them.
@@ -57,8 +71,6 @@ private:
     void Move(const PlayerRef& player, float x, float y);
     void Leave(const PlayerRef& player, bool notify);
     bool IsMember(std::uint64_t playerId) const { return _index.contains(playerId); }
-    // Sends `buffer` now to every member except `except` (0: nobody is left out).
-    void Broadcast(const SendBufferRef& buffer, std::uint64_t except = 0);
     // Adds `buffer` to this tick's batch (or sends it now when there is no tick).
     void BroadcastOnTick(SendBufferRef buffer, std::uint64_t except);
     Clock::duration GroupInterval() const;
@@ -66,9 +78,14 @@ private:
     void Flush();      // every group, now
     void Regroup();
     void Refuse(const PlayerRef& player, std::uint32_t requestId, std::string reason) const;
+    void ArmReclaim();  // if empty: asks the manager to reclaim it after the grace period
+    void ReclaimIfIdle();
 
     const std::uint32_t _id;
     const GameLimits _limits;
+    const std::weak_ptr<RoomManager> _manager;
+    const std::string _creator;
+    std::atomic<std::size_t> _reserved{0};
     std::vector<PlayerRef> _members;                        // in arrival order, swap-removed
     std::unordered_map<std::uint64_t, std::size_t> _index;  // player id -> _members slot
     std::atomic<std::size_t> _memberCount{0};

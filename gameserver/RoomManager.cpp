@@ -7,16 +7,45 @@ namespace tavern::game {
 RoomManager::RoomManager(SchedulerRef scheduler, GameLimits limits)
     : _scheduler(std::move(scheduler)), _limits(limits) {}
 
-RoomRef RoomManager::FindOrCreate(std::uint32_t id, std::string& reason) {
+RoomRef RoomManager::Reserve(std::uint32_t id, const std::string& address, bool mayCreate,
+                             bool& created, std::string& reason) {
     std::lock_guard guard(_lock);
-    if (const auto found = _rooms.find(id); found != _rooms.end()) return found->second;
+    created = false;
+    if (const auto found = _rooms.find(id); found != _rooms.end()) {
+        found->second->ReserveEntry();
+        return found->second;
+    }
     if (_rooms.size() >= _limits.maxRooms) {
         reason = "the server has its maximum of " + std::to_string(_limits.maxRooms) + " rooms";
         return nullptr;
     }
-    auto room = std::make_shared<Room>(id, _scheduler, _limits);
+    std::size_t& byAddress = _roomsByAddress[address];
+    if (byAddress >= _limits.maxRoomsPerAddress) {
+        reason = "clients from your address have made " +
+                 std::to_string(_limits.maxRoomsPerAddress) + " rooms; enter one of them";
+        return nullptr;
+    }
+    if (!mayCreate) {
+        reason = "making rooms too often; wait a moment";
+        return nullptr;
+    }
+    ++byAddress;
+    auto room = std::make_shared<Room>(id, _scheduler, _limits, weak_from_this(), address);
+    room->ReserveEntry();
     _rooms.emplace(id, room);
+    created = true;
     return room;
+}
+
+void RoomManager::ReclaimIfIdle(const Room& room) {
+    std::lock_guard guard(_lock);
+    if (room.MemberCount() != 0 || room.ReservedEntries() != 0) return;
+    const auto found = _rooms.find(room.RoomId());
+    if (found == _rooms.end() || found->second.get() != &room) return;
+    _rooms.erase(found);
+    if (const auto byAddress = _roomsByAddress.find(room.Creator());
+        byAddress != _roomsByAddress.end() && --byAddress->second == 0)
+        _roomsByAddress.erase(byAddress);
 }
 
 RoomRef RoomManager::Find(std::uint32_t id) const {

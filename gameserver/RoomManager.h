@@ -12,16 +12,23 @@
 
 namespace tavern::game {
 
-// The rooms by room id. A room is made the first time someone enters it and then kept for the
-// server's lifetime (up to GameLimits::maxRooms), so a room id always names the same actor.
-// The lock guards only the map, never a room's work.
-class RoomManager {
+// The rooms by room id. A room is made the first time someone enters it (up to
+// GameLimits::maxRooms, and maxRoomsPerAddress made from one address) and destroyed once it has
+// stayed empty for GameLimits::emptyRoomGrace with no entry on its way, so a room id names one
+// actor at a time and a host cannot use the rooms up. The lock guards only the map and the
+// counts, never a room's work.
+class RoomManager : public std::enable_shared_from_this<RoomManager> {
 public:
     RoomManager(SchedulerRef scheduler, GameLimits limits);
 
-    // Safe from any thread. The room `id`, made on first use; nullptr with `reason` set when
-    // making it would pass the cap on rooms.
-    RoomRef FindOrCreate(std::uint32_t id, std::string& reason);
+    // Safe from any thread. The room `id` with an entry reserved in it (Room::Enter takes it,
+    // Room::CancelEntry gives it back), so that it is not reclaimed meanwhile; made on first use
+    // if `mayCreate` (`created` says so), for a client at `address`. nullptr with `reason` set
+    // when it would pass the cap on rooms or on that address's rooms, or may not be made.
+    RoomRef Reserve(std::uint32_t id, const std::string& address, bool mayCreate, bool& created,
+                    std::string& reason);
+    // On `room`'s job queue: forgets it if it is empty with no entry reserved.
+    void ReclaimIfIdle(const Room& room);
     // Safe from any thread. nullptr if no one ever entered room `id`.
     RoomRef Find(std::uint32_t id) const;
 
@@ -37,6 +44,7 @@ private:
     const GameLimits _limits;
     mutable std::mutex _lock;
     std::unordered_map<std::uint32_t, RoomRef> _rooms;
+    std::unordered_map<std::string, std::size_t> _roomsByAddress;  // rooms alive, by creator
 };
 
 }  // namespace tavern::game

@@ -22,6 +22,7 @@
 #include "core/ShutdownSignal.h"
 #include "core/SocketUtils.h"
 #include "gameserver/GameServer.h"
+#include "gameserver/LimitCheck.h"
 #if TAVERN_GAME_ACCOUNTS
 #include "store/OpenStore.h"
 #endif
@@ -60,6 +61,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 64));
     app.add_option("--send-cap", options.service.sendQueueLimit,
                    "queued send bytes per session before a disconnect");
+    std::size_t budgetMiB = options.service.sendMemoryBudget / (1024 * 1024);
+    app.add_option("--send-budget-mb", budgetMiB,
+                   "send memory all sessions may hold together, in MiB; past it the sessions "
+                   "holding the most are cut (0: no limit)");
     double idleTimeout = 60;
     app.add_option("--idle-timeout", idleTimeout,
                    "seconds a client may send nothing before it is disconnected (0: never)")
@@ -112,6 +117,11 @@ int main(int argc, char** argv) {
 
     admin::SetLogFormat(logFormat);
     spdlog::set_level(spdlog::level::from_str(logLevel));
+    if (const std::string problem = game::CheckLimits(options.service, options.limits);
+        !problem.empty()) {
+        std::fprintf(stderr, "gameserver: the limits do not fit together: %s\n", problem.c_str());
+        return 2;
+    }
     ShutdownSignal shutdown;  // before any thread starts, so every thread leaves SIGINT to it
     socket::RaiseFileLimit();
     const auto address = NetAddress::Parse(host, port);
@@ -121,6 +131,7 @@ int main(int argc, char** argv) {
     }
     options.address = *address;
     options.limits.broadcastTick = std::chrono::milliseconds(tickMs);
+    options.service.sendMemoryBudget = budgetMiB * 1024 * 1024;
     options.service.idleTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(idleTimeout));
     options.engine.workers = workers;

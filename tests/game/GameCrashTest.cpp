@@ -33,7 +33,7 @@ public:
             ::dup2(out[1], STDOUT_FILENO);
             ::close(out[0]);
             ::close(out[1]);
-            std::vector<std::string> args = {TAVERN_GAMESERVER_BIN, "--host", "127.0.0.1",
+            std::vector<std::string> args = {TAVERN_GAMESERVER_PATH, "--host", "127.0.0.1",
                                              "--port", "0", "--workers", "1",
                                              "--stats-interval", "0", "--log-level", "warn",
                                              "--db", dbUrl, "--password-cost", "min",
