@@ -39,7 +39,7 @@ start_server() {
   server_pid=$!
   port=""
   for _ in $(seq 1 100); do
-    port=$(sed -n 's/^gameserver listening on port \([0-9]*\).*/\1/p' "$work/server.out")
+    port=$(sed -n 's/^gameserver listening on port \([0-9]*\).*/\1/p' "$work/server.out" 2>/dev/null || true)
     [[ -n "$port" ]] && break
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.1
