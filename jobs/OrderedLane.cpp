@@ -12,65 +12,20 @@ struct OrderedLane::Node : Link {
     Job job;
 };
 
-namespace {
-
-// Nodes this thread freed, kept for this thread's next pushes: a worker both pushes (as a
-// sender) and pops (as an owner), so nodes go round without malloc, whose per-thread caches
-// empty on one side and overflow on the other when one thread allocates and another frees.
-class NodeCache {
-public:
-    using Node = OrderedLane::NodeType;
-    static constexpr std::size_t kMax = 4096;  // 320 KiB per thread at most
-
-    ~NodeCache() {
-        while (_free != nullptr) delete Take();  // NOLINT: the cache owns these nodes
-    }
-
-    Node* Take() noexcept {
-        Node* node = _free;
-        if (node != nullptr) {
-            _free = static_cast<Node*>(node->next.load(std::memory_order_relaxed));
-            --_count;
-        }
-        return node;
-    }
-    bool Give(Node* node) noexcept {
-        if (_count == kMax) return false;
-        node->next.store(_free, std::memory_order_relaxed);
-        _free = node;
-        ++_count;
-        return true;
-    }
-
-private:
-    Node* _free = nullptr;
-    std::size_t _count = 0;
-};
-
-thread_local NodeCache tNodes;
-
-}  // namespace
-
 OrderedLane::Node* OrderedLane::NewNode(Job job) {
-    Node* node = tNodes.Take();
-    if (node == nullptr) {
-        try {
-            node = new Node;  // NOLINT: owned by the lane until popped, then by the cache
-        } catch (const std::bad_alloc&) {
-            spdlog::critical("OrderedLane: out of memory in Push");
-            std::terminate();
-        }
+    try {
+        Node* node = new Node;  // NOLINT: owned by the lane until popped (see FreeNode)
+        node->job = std::move(job);
+        return node;
+    } catch (const std::bad_alloc&) {
+        spdlog::critical("OrderedLane: out of memory in Push");
+        std::terminate();
     }
-    node->next.store(nullptr, std::memory_order_relaxed);
-    node->job = std::move(job);
-    return node;
 }
 
 void OrderedLane::FreeNode(Link* link) noexcept {
     if (link == &_stub) return;
-    Node* node = static_cast<Node*>(link);
-    node->job.Reset();
-    if (!tNodes.Give(node)) delete node;  // NOLINT: see NewNode
+    delete static_cast<Node*>(link);  // NOLINT: see NewNode
 }
 
 OrderedLane::OrderedLane() noexcept = default;
@@ -92,15 +47,6 @@ void OrderedLane::Push(Job job) {
     Link* previous = _tail.exchange(node, std::memory_order_acq_rel);
     _pushed.fetch_add(1, std::memory_order_relaxed);
     previous->next.store(node, std::memory_order_release);
-}
-
-OrderedLane::Chain::~Chain() {
-    // Only a thread that dies with a chain it never published gets here.
-    for (Link* link = _first; link != nullptr;) {
-        Link* next = link->next.load(std::memory_order_relaxed);
-        delete static_cast<Node*>(link);  // NOLINT: the chain owns its unpublished nodes
-        link = next;
-    }
 }
 
 void OrderedLane::Chain::Append(Job job) {
