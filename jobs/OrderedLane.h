@@ -57,6 +57,10 @@ public:
         std::size_t _count = 0;
     };
 
+    // Only on this thread: frees the nodes this thread keeps for reuse (WorkerScope calls it when
+    // a thread stops being a worker).
+    static void ReleaseThreadCache() noexcept;
+
     // Safe to call from any thread. Allocates one node (terminates on allocation failure).
     void Push(Job job);
     // Safe to call from any thread: appends every job of `chain`, in order, with one exchange

@@ -11,6 +11,7 @@ WorkerScope::WorkerScope(const Scheduler& scheduler) noexcept
 
 WorkerScope::~WorkerScope() {
     tThreadContext.worker = _previous;
+    if (_previous == nullptr) OrderedLane::ReleaseThreadCache();  // no longer a worker
 }
 
 }  // namespace tavern
