@@ -10,7 +10,7 @@ jobs: bench_jobs --rounds=1 of each build; per case, Tavern's rate and its ratio
 game: bench/game/run-game-bench.sh of each build (one room and ten rooms): S_CHAT delivered per
       second, server CPU seconds per million delivered, bots' ping p99.
 Prints medians over the rounds with the range and writes them, with every round, as JSON to
-AFTER_BUILD/bench-results/compare-builds.json. Loopback only.
+AFTER_BUILD/bench-results/compare-builds-<UTC time>.json. Loopback only.
 """
 import argparse, json, os, re, statistics, subprocess, sys, time
 
@@ -95,9 +95,10 @@ def main():
                       f"  after {y['median']:10.2f} [{y['min']:.2f}-{y['max']:.2f}]")
     out_dir = os.path.join(a.after, "bench-results")
     os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "compare-builds.json"), "w") as f:
+    name = "compare-builds-" + time.strftime("%Y-%m-%dT%H-%M-%SZ", time.gmtime()) + ".json"
+    with open(os.path.join(out_dir, name), "w") as f:
         json.dump(result, f, indent=1)
-    print(f"\nwritten: {os.path.join(out_dir, 'compare-builds.json')}")
+    print(f"\nwritten: {os.path.join(out_dir, name)}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <new>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -78,7 +79,7 @@ void JobQueue::Post(Job job, bool mayRunHere) {
     ThreadContext& context = ThisThread();
     // A job pushed from inside an actor goes to the ordered lane (see the class comment).
     const bool fromActor = context.current != nullptr;
-    if (fromActor && context.outboxTo.get() == this) {
+    if (fromActor && context.outboxTo == this) {
         context.outbox.Append(std::move(job));  // behind this job's earlier, unpublished sends
         return;
     }
@@ -110,7 +111,8 @@ void JobQueue::Post(Job job, bool mayRunHere) {
         if (context.lastSent == this) {
             if (JobQueueRef self = SelfOrNull()) {
                 FlushOutbox();
-                context.outboxTo = std::move(self);
+                new (context.outboxHold) JobQueueRef(std::move(self));  // until FlushOutbox
+                context.outboxTo = this;
                 context.outbox.Append(std::move(job));
                 return;
             }
@@ -131,9 +133,11 @@ void JobQueue::PublishedFromOutside(bool runHere) {
 
 void JobQueue::FlushOutbox() {
     ThreadContext& context = ThisThread();
-    if (!context.outboxTo) return;
-    const JobQueueRef to = std::move(context.outboxTo);
-    context.outboxTo.reset();
+    if (context.outboxTo == nullptr) return;
+    auto* held = std::launder(reinterpret_cast<JobQueueRef*>(context.outboxHold));
+    const JobQueueRef to = std::move(*held);
+    held->~JobQueueRef();
+    context.outboxTo = nullptr;
     to->_ordered.PushChain(context.outbox);
     to->PublishedFromOutside(false);
 }

@@ -1,5 +1,7 @@
 #include "jobs/OrderedLane.h"
 
+#include "jobs/ThreadContext.h"
+
 #include <exception>
 #include <memory>
 #include <new>
@@ -14,63 +16,58 @@ struct OrderedLane::Node : Link {
 
 namespace {
 
-// Nodes this thread freed, kept for this thread's next pushes: a worker both pushes (as a
-// sender) and pops (as an owner), so nodes go round without malloc, whose per-thread caches
-// empty on one side and overflow on the other when one thread allocates and another frees.
-class NodeCache {
-public:
-    using Node = OrderedLane::NodeType;
-    static constexpr std::size_t kMax = 4096;  // 320 KiB per thread at most
-
-    ~NodeCache() {
-        while (_free != nullptr) delete Take();  // NOLINT: the cache owns these nodes
-    }
-
-    Node* Take() noexcept {
-        Node* node = _free;
-        if (node != nullptr) {
-            _free = static_cast<Node*>(node->next.load(std::memory_order_relaxed));
-            --_count;
-        }
-        return node;
-    }
-    bool Give(Node* node) noexcept {
-        if (_count == kMax) return false;
-        node->next.store(_free, std::memory_order_relaxed);
-        _free = node;
-        ++_count;
-        return true;
-    }
-
-private:
-    Node* _free = nullptr;
-    std::size_t _count = 0;
+// Nodes a worker freed, kept for its next sends: malloc and free cost about as much as the rest
+// of a message (ping-pong between two actors ran at half the rate with a malloc per message). A
+// worker both sends and receives, so nodes go round. Plain data, no destructor: WorkerScope
+// hands the nodes back when the thread stops being a worker (ReleaseThreadCache), so nothing is
+// left for thread exit, whose destructor order differs between glibc and mingw.
+struct NodeCache {
+    OrderedLane::Link* free = nullptr;
+    std::size_t count = 0;
 };
-
-thread_local NodeCache tNodes;
+constexpr std::size_t kCachedNodes = 4096;  // 320 KiB per worker at most
+constinit thread_local NodeCache tNodes;
 
 }  // namespace
 
-OrderedLane::Node* OrderedLane::NewNode(Job job) {
-    Node* node = tNodes.Take();
-    if (node == nullptr) {
-        try {
-            node = new Node;  // NOLINT: owned by the lane until popped, then by the cache
-        } catch (const std::bad_alloc&) {
-            spdlog::critical("OrderedLane: out of memory in Push");
-            std::terminate();
-        }
+void OrderedLane::ReleaseThreadCache() noexcept {
+    while (Link* link = tNodes.free) {
+        tNodes.free = link->next.load(std::memory_order_relaxed);
+        delete static_cast<Node*>(link);  // NOLINT: the cache owns its nodes
     }
-    node->next.store(nullptr, std::memory_order_relaxed);
-    node->job = std::move(job);
-    return node;
+    tNodes.count = 0;
+}
+
+OrderedLane::Node* OrderedLane::NewNode(Job job) {
+    if (Link* link = tNodes.free) {
+        tNodes.free = link->next.load(std::memory_order_relaxed);
+        --tNodes.count;
+        Node* node = static_cast<Node*>(link);
+        node->next.store(nullptr, std::memory_order_relaxed);
+        node->job = std::move(job);
+        return node;
+    }
+    try {
+        Node* node = new Node;  // NOLINT: owned by the lane until popped (see FreeNode)
+        node->job = std::move(job);
+        return node;
+    } catch (const std::bad_alloc&) {
+        spdlog::critical("OrderedLane: out of memory in Push");
+        std::terminate();
+    }
 }
 
 void OrderedLane::FreeNode(Link* link) noexcept {
     if (link == &_stub) return;
     Node* node = static_cast<Node*>(link);
-    node->job.Reset();
-    if (!tNodes.Give(node)) delete node;  // NOLINT: see NewNode
+    if (ThisThread().worker != nullptr && tNodes.count < kCachedNodes) {
+        node->job.Reset();
+        node->next.store(tNodes.free, std::memory_order_relaxed);
+        tNodes.free = node;
+        ++tNodes.count;
+        return;
+    }
+    delete node;  // NOLINT: see NewNode
 }
 
 OrderedLane::OrderedLane() noexcept = default;
@@ -92,15 +89,6 @@ void OrderedLane::Push(Job job) {
     Link* previous = _tail.exchange(node, std::memory_order_acq_rel);
     _pushed.fetch_add(1, std::memory_order_relaxed);
     previous->next.store(node, std::memory_order_release);
-}
-
-OrderedLane::Chain::~Chain() {
-    // Only a thread that dies with a chain it never published gets here.
-    for (Link* link = _first; link != nullptr;) {
-        Link* next = link->next.load(std::memory_order_relaxed);
-        delete static_cast<Node*>(link);  // NOLINT: the chain owns its unpublished nodes
-        link = next;
-    }
 }
 
 void OrderedLane::Chain::Append(Job job) {

@@ -38,13 +38,14 @@ public:
     struct Node;
     using NodeType = Node;
 
-    // Jobs linked by one thread, not yet in any lane; published whole by PushChain.
+    // Jobs linked by one thread, not yet in any lane; published whole by PushChain. Trivially
+    // destructible (it lives in ThreadContext): it must be published before it goes away, as
+    // the runtime does after every job.
     class Chain {
     public:
-        Chain() noexcept = default;
+        constexpr Chain() noexcept = default;
         Chain(const Chain&) = delete;
         Chain& operator=(const Chain&) = delete;
-        ~Chain();
         // Only on the thread that owns the chain.
         void Append(Job job);
         bool Empty() const noexcept { return _first == nullptr; }
@@ -55,6 +56,10 @@ public:
         Link* _last = nullptr;
         std::size_t _count = 0;
     };
+
+    // Only on this thread: frees the nodes this thread keeps for reuse (WorkerScope calls it when
+    // a thread stops being a worker).
+    static void ReleaseThreadCache() noexcept;
 
     // Safe to call from any thread. Allocates one node (terminates on allocation failure).
     void Push(Job job);

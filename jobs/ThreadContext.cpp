@@ -2,20 +2,16 @@
 
 namespace tavern {
 
-namespace {
-thread_local ThreadContext tContext;
-}  // namespace
+constinit thread_local ThreadContext tThreadContext;
 
-ThreadContext& ThisThread() noexcept {
-    return tContext;
-}
-
-WorkerScope::WorkerScope(const Scheduler& scheduler) noexcept : _previous(tContext.worker) {
-    tContext.worker = &scheduler;
+WorkerScope::WorkerScope(const Scheduler& scheduler) noexcept
+    : _previous(tThreadContext.worker) {
+    tThreadContext.worker = &scheduler;
 }
 
 WorkerScope::~WorkerScope() {
-    tContext.worker = _previous;
+    tThreadContext.worker = _previous;
+    if (_previous == nullptr) OrderedLane::ReleaseThreadCache();  // no longer a worker
 }
 
 }  // namespace tavern

@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <optional>
+#include <type_traits>
 
 #include "jobs/Clock.h"
 #include "jobs/JobsFwd.h"
@@ -37,12 +38,21 @@ struct ThreadContext {
     const JobTimer* distributing = nullptr;
     std::optional<Slice> slice;
     const JobQueue* lastSent = nullptr;
-    JobQueueRef outboxTo;
+    JobQueue* outboxTo = nullptr;  // kept alive by the reference in outboxHold while set
+    alignas(JobQueueRef) unsigned char outboxHold[sizeof(JobQueueRef)] = {};
     OrderedLane::Chain outbox;
 };
 
+// Trivially destructible and constant-initialised: no guard or wrapper on the hot path, and
+// nothing for thread exit to run (where destructor order differs between platforms).
+static_assert(std::is_trivially_destructible_v<ThreadContext>);
+
+extern constinit thread_local ThreadContext tThreadContext;
+
 // Only on this thread.
-ThreadContext& ThisThread() noexcept;
+inline ThreadContext& ThisThread() noexcept {
+    return tThreadContext;
+}
 
 // Marks this thread as a worker of `scheduler` for the scope's lifetime: the network engine's
 // workers do this in their loop; a test or tool that drives a Scheduler by hand may too.

@@ -9,6 +9,9 @@
 #   bench/echo/run-echo-bench.sh [BUILD_DIR] [SECONDS_PER_CASE]
 set -euo pipefail
 build=${1:-build}
+# Everything printed is also kept, for the README, under the build folder.
+mkdir -p "$build/bench-results"
+exec > >(tee "$build/bench-results/echo-$(date -u +%Y-%m-%dT%H-%M-%SZ).txt") 2>&1
 seconds=${2:-3}
 backend=${TAVERN_BENCH_BACKEND:-uring}
 tavern_server="$build/examples/echo/echo_server"
