@@ -76,8 +76,11 @@ TEST(ActorOrderTest, MessagesFromOneActorArriveInSendOrderWhicheverWorkersRanThe
     ASSERT_TRUE(done.Wait());
     EXPECT_EQ(received, kMessages);
     EXPECT_EQ(inversions, 0u);
-    // The test means something only if A really moved between the threads.
-    EXPECT_GT(threadChanges, kJobs / 2);
+    // The test means something only if A really moved between the threads. A push that finds A
+    // still owned by the other driver (which has not let go of it yet) leaves A where it was, so
+    // not every job changes threads: 9,980-10,000 of 10,000 in the optimized build, 4,458 once
+    // under ASan. Before the ordered lane, a few thousand changes gave thousands of inversions.
+    EXPECT_GT(threadChanges, kJobs / 5);
 }
 
 }  // namespace
