@@ -212,7 +212,7 @@ tavern::HandlerResult Handle_C_LATER(tavern::PacketSession& session, C_LATER& pk
     session.DoAsync([session = session.SharedPacketSession(), value = pkt.value()] {
         S_ECHO reply;
         reply.set_data(std::to_string(value));
-        session.Send(ServerPacketHandler::MakeSendBuffer(reply));
+        session->Send(ServerPacketHandler::MakeSendBuffer(reply));
     });
     return tavern::HandlerResult::Handled();
 }
