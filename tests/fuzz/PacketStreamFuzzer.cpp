@@ -15,6 +15,8 @@
 //   - the packet rate limit (when the input turns it on) cuts off only a stream of more whole
 //     packets than it allows, and not as a protocol error.
 #include "core/PacketSession.h"
+#include "jobs/Scheduler.h"
+#include "jobs/ThreadContext.h"
 
 #include <google/protobuf/stubs/logging.h>
 #include <spdlog/spdlog.h>
@@ -243,6 +245,10 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const auto plan = fuzz::ParseFuzzInput(std::as_bytes(std::span(data, size)));
     if (!plan) return 0;
+    // This thread plays the session's worker: it runs the packet jobs it pushes, at once (a
+    // thread that is no worker would hand them to a scheduler this fuzzer does not run).
+    static const SchedulerRef scheduler = Scheduler::Create();
+    const WorkerScope worker(*scheduler);
 
     auto session = std::make_shared<FuzzSession>(*plan);
     session->StartDetached();
