@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include "jobs/Scheduler.h"
@@ -44,6 +45,7 @@ TEST(ActorOrderTest, MessagesFromOneActorArriveInSendOrderWhicheverWorkersRanThe
     std::thread::id lastThread;
     std::uint64_t threadChanges = 0;
     std::atomic<std::uint64_t> stepsDone{0};
+    std::atomic<std::uint64_t> pushesReturned{0};
     auto step = [&] {
         if (std::this_thread::get_id() != lastThread) ++threadChanges;
         lastThread = std::this_thread::get_id();
@@ -57,15 +59,20 @@ TEST(ActorOrderTest, MessagesFromOneActorArriveInSendOrderWhicheverWorkersRanThe
         }
         stepsDone.fetch_add(1, std::memory_order_release);
     };
-    // Driver d pushes A's jobs d, d + 2, d + 4, ... each once the one before it has run.
+    // Driver d pushes A's jobs d, d + 2, d + 4, ... each once the one before it has run and the
+    // other driver's push has returned, that is, once that driver has let go of A: a push that
+    // finds A still owned by the other driver would leave A where it is.
     auto drive = [&](std::uint64_t d) {
         const WorkerScope worker(*scheduler);
         for (std::uint64_t j = d; j < kJobs; j += 2) {
             const auto limit = Clock::now() + kWaitLimit;
-            while (stepsDone.load(std::memory_order_acquire) != j && Clock::now() < limit) {
+            while ((stepsDone.load(std::memory_order_acquire) != j ||
+                    pushesReturned.load(std::memory_order_acquire) != j) &&
+                   Clock::now() < limit) {
                 std::this_thread::yield();
             }
             a->DoAsync(step);
+            pushesReturned.fetch_add(1, std::memory_order_release);
         }
     };
     std::thread even(drive, 0);
@@ -76,11 +83,12 @@ TEST(ActorOrderTest, MessagesFromOneActorArriveInSendOrderWhicheverWorkersRanThe
     ASSERT_TRUE(done.Wait());
     EXPECT_EQ(received, kMessages);
     EXPECT_EQ(inversions, 0u);
-    // The test means something only if A really moved between the threads. A push that finds A
-    // still owned by the other driver (which has not let go of it yet) leaves A where it was, so
-    // not every job changes threads: 9,980-10,000 of 10,000 in the optimized build, 4,458 once
-    // under ASan. Before the ordered lane, a few thousand changes gave thousands of inversions.
-    EXPECT_GT(threadChanges, kJobs / 5);
+    // The test means something only if A really moved between the threads. Waiting for the other
+    // driver's push to return made every job change threads in the optimized build; the bound
+    // leaves room for a loaded machine. Before the ordered lane, a few thousand changes gave
+    // thousands of inversions.
+    RecordProperty("threadChanges", std::to_string(threadChanges));
+    EXPECT_GT(threadChanges, kJobs / 2);
 }
 
 }  // namespace
