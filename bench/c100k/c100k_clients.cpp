@@ -25,8 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "ClientPackets.h"
-#include "core/PacketHeader.h"
+#include "bench/common/RawPacket.h"
 
 namespace {
 
@@ -40,6 +39,7 @@ struct Options {
     double hold = 60;
     int inFlight = 2000;  // connects and logins outstanding at once
     int first = 0;        // names c<first> ... c<first + count - 1>: several processes share a server
+    std::string password; // empty: name-only login (a server without accounts)
     std::string rttFile;  // every round trip in microseconds, one a line, for a merged percentile
 };
 
@@ -70,6 +70,7 @@ Options Parse(int argc, char** argv) {
         else if (flag == "--in-flight") o.inFlight = std::max(1, std::atoi(v));
         else if (flag == "--first") o.first = std::atoi(v);
         else if (flag == "--rtt-file") o.rttFile = v;
+        else if (flag == "--password") o.password = v;
         else {
             std::fprintf(stderr, "c100k_clients: unknown option %s\n", flag.c_str());
             std::exit(2);
@@ -78,16 +79,7 @@ Options Parse(int argc, char** argv) {
     return o;
 }
 
-template <typename Message>
-bool SendPacket(int fd, Protocol::PacketId packetId, const Message& message) {
-    const auto id = static_cast<std::uint16_t>(packetId);
-    char bytes[256];
-    const auto size = static_cast<std::size_t>(message.ByteSizeLong()) + tavern::kPacketHeaderSize;
-    if (size > sizeof(bytes)) return false;
-    tavern::WritePacketHeader(reinterpret_cast<std::byte*>(bytes), static_cast<std::uint16_t>(size), id);
-    message.SerializeToArray(bytes + tavern::kPacketHeaderSize, static_cast<int>(size - tavern::kPacketHeaderSize));
-    return ::send(fd, bytes, size, MSG_NOSIGNAL) == static_cast<ssize_t>(size);
-}
+using tavern::bench::SendPacket;
 
 class Load {
 public:
@@ -180,6 +172,7 @@ private:
                 ::epoll_ctl(_epoll, EPOLL_CTL_MOD, c.fd, &in);
                 Protocol::C_LOGIN login;
                 login.set_name("c" + std::to_string(static_cast<int>(events[k].data.u32) + _o.first));
+                if (!_o.password.empty()) login.set_password(_o.password);
                 c.state = State::LoggingIn;
                 if (!SendPacket(c.fd, Protocol::PacketId::C_LOGIN, login)) Kill(c);
             }
@@ -193,24 +186,18 @@ private:
             const ssize_t got = ::recv(c.fd, buffer, sizeof(buffer), 0);
             if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) return Kill(c);
             if (got < 0) return;
-            c.tail.append(buffer, static_cast<std::size_t>(got));
-            std::size_t at = 0;
-            while (c.tail.size() - at >= tavern::kPacketHeaderSize) {
-                const auto header = tavern::ReadPacketHeader(reinterpret_cast<const std::byte*>(c.tail.data() + at));
-                if (header.size < tavern::kPacketHeaderSize) return Kill(c);
-                if (c.tail.size() - at < header.size) break;
-                OnPacket(c, header.id, c.tail.data() + at + tavern::kPacketHeaderSize,
-                         header.size - tavern::kPacketHeaderSize);
-                if (c.state == State::Dead) return;
-                at += header.size;
-            }
-            c.tail.erase(0, at);
-            if (c.tail.empty()) c.tail.shrink_to_fit();
+            const bool ok = tavern::bench::SplitPackets(
+                c.tail, buffer, static_cast<std::size_t>(got),
+                [&](Protocol::PacketId id, const char* payload, std::size_t size) {
+                    OnPacket(c, id, payload, size);
+                    return c.state != State::Dead;
+                });
+            if (c.state == State::Dead) return;
+            if (!ok) return Kill(c);
         }
     }
 
-    void OnPacket(Client& c, std::uint16_t wireId, const char* payload, std::size_t size) {
-        const auto id = static_cast<Protocol::PacketId>(wireId);
+    void OnPacket(Client& c, Protocol::PacketId id, const char* payload, std::size_t size) {
         if (id == Protocol::PacketId::S_LOGIN && c.state == State::LoggingIn) {
             Protocol::S_LOGIN answer;
             if (!answer.ParseFromArray(payload, static_cast<int>(size)) || !answer.success()) {
