@@ -56,7 +56,7 @@ measure() {  # LABEL STORE COST KIND RATE STORM_ARGS...: one storm with the ping
   taskset -c "$load_cpu" "$pingers" --port "$port" --count 1000 --first 900000 --ping-interval 1 \
     --hold $((seconds + 3)) --password "$password" --in-flight 64 >"$work/pingers" 2>&1 &
   local pinger_pid=$!
-  until grep -q "logged in in" "$work/pingers"; do
+  until grep -qs "logged in in" "$work/pingers"; do
     kill -0 "$pinger_pid" 2>/dev/null || { cat "$work/pingers"; echo "the pingers did not log in"; exit 1; }
     sleep 0.2
   done
