@@ -89,7 +89,7 @@ def render_pingpong(names):
     runs = [load(n) for n in names]
     out = source_line(names, [utc_date(r["utc"]) for r in runs],
                       [r.get("load_average_after", "?").split()[0] for r in runs])
-    out += ("Median ratio over the rounds%s; throughput higher is better, CPU lower:\n\n"
+    out += ("Median ratio over the rounds (smallest-largest)%s; throughput higher is better, CPU lower:\n\n"
             % (", per run, " + " / ".join("run %d" % (i + 1) for i in range(len(runs))) if len(runs) > 1 else ""))
     out += ("| conns | size | io_uring / Asio throughput | epoll / Asio throughput "
             "| io_uring / Asio CPU per msg | epoll / Asio CPU per msg |\n"
@@ -98,7 +98,10 @@ def render_pingpong(names):
         size = "64 B" if case["size"] == 64 else ("%d KiB" % (case["size"] // 1024) if case["size"] % 1024 == 0 else "%d B" % case["size"])
 
         def cell(side, key):
-            return " / ".join("%.2fx" % r["cases"][i][side][key] for r in runs)
+            def one(r):
+                values = r["cases"][i][side][key.replace("median_", "")]
+                return "%.2fx (%.2f-%.2f)" % (r["cases"][i][side][key], min(values), max(values))
+            return " / ".join(one(r) for r in runs)
         out += "| %s | %s | %s | %s | %s | %s |\n" % (
             thousands(case["connections"]), size,
             cell("uring_over_asio", "median_throughput"), cell("epoll_over_asio", "median_throughput"),
