@@ -22,6 +22,10 @@ double Load(const std::atomic<std::uint64_t>& counter) {
     return static_cast<double>(counter.load(std::memory_order_relaxed));
 }
 
+double Load(const StripedCounter& counter) {
+    return static_cast<double>(counter.load());
+}
+
 // The CPU seconds a thread has run so far, or a negative number if it cannot be read.
 double ThreadCpuSeconds(pthread_t thread) {
     clockid_t clock{};
