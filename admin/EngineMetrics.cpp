@@ -173,6 +173,12 @@ void EngineMetrics::CollectWorkers(std::vector<prometheus::MetricFamily>& out) {
         "Times an actor's mailbox was found over its warning length (at most 1/s per actor).");
     AddValue(overload, static_cast<double>(scheduler.OverloadWarnings()));
     out.push_back(std::move(overload));
+    auto overloaded = GaugeFamily(
+        "tavern_actors_overloaded",
+        "Actors whose mailbox was at or over its warning length at their last look and has not "
+        "drained since.");
+    AddValue(overloaded, static_cast<double>(scheduler.OverloadedActors()));
+    out.push_back(std::move(overloaded));
 
     auto cpu = CounterFamily("tavern_worker_cpu_seconds_total", "CPU time of each worker thread.");
     auto busy = GaugeFamily("tavern_worker_busy_ratio",

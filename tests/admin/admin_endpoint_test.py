@@ -55,6 +55,7 @@ FAMILIES = {
     "tavern_global_queue_length": "gauge",
     "tavern_timers_pending": "gauge",
     "tavern_actor_overload_warnings": "counter",
+    "tavern_actors_overloaded": "gauge",
     "tavern_worker_cpu_seconds": "counter",
     "tavern_worker_busy_ratio": "gauge",
     "tavern_room_packets_delivered": "counter",
