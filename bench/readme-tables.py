@@ -150,7 +150,31 @@ def render_compare_jobs(names):
     return out
 
 
+def render_echo(names):
+    """The echo script's text report (bench/echo/run-echo-bench.sh)."""
+    with open(os.path.join(RESULTS, names[0])) as f:
+        text = f.read()
+    stamp = re.search(r"echo-(\d{4}-\d\d-\d\d)", names[0])
+    load_ = re.search(r"load average before: (\S+)", text)
+    out = source_line(names, [stamp.group(1) if stamp else "?"],
+                      [load_.group(1) if load_ else "not recorded"])
+    rates = {}
+    for server, conns, size, msgs in re.findall(r"^(tavern|asio)\s+(\d+)\s+(\d+)\s+(\d+)", text, re.M):
+        rates[(server, int(conns), int(size))] = int(msgs)
+    out += ("| conns | size | Tavern msgs/s | Asio msgs/s | throughput ratio | server CPU per msg, "
+            "Tavern / Asio |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n")
+    ratios = re.search(r"^conns\s+size\s+throughput\s+cpu per msg\n(.*?)\n\n", text, re.M | re.S)
+    for line in ratios.group(1).splitlines():
+        conns, size, throughput, cpu = line.split()
+        size_text = "64 B" if size == "64" else "%d KiB" % (int(size) // 1024)
+        out += "| %s | %s | %s | %s | %s | %s |\n" % (
+            thousands(int(conns)), size_text, thousands(rates[("tavern", int(conns), int(size))]),
+            thousands(rates[("asio", int(conns), int(size))]), throughput, cpu)
+    return out
+
+
 RENDERERS = {
+    "echo": render_echo,
     "c100k": render_c100k,
     "login-storm": render_login_storm,
     "pingpong": render_pingpong,
