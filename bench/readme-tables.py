@@ -42,7 +42,8 @@ def ms(us):
 
 
 def source_line(names, dates, loads):
-    files = ", ".join("`bench/results/%s`" % n for n in names)
+    files = ", ".join("`%s`" % os.path.relpath(os.path.normpath(os.path.join(RESULTS, n)), ROOT)
+                      for n in names)
     return "_From %s (%s; load average %s)._\n\n" % (files, ", ".join(sorted(set(dates))),
                                                      ", ".join(loads))
 
@@ -173,7 +174,32 @@ def render_echo(names):
     return out
 
 
+def render_store(names):
+    """store_bench's text report (bench/store/StoreBench.cpp)."""
+    path = os.path.join(RESULTS, names[0])
+    with open(path) as f:
+        text = f.read()
+    date = re.search(r"^date: (\S+)", text, re.M)
+    load_ = re.search(r"^load average before: (\S+)", text, re.M)
+    out = source_line(names, [date.group(1) if date else "date not recorded"],
+                      [load_.group(1) if load_ else "not recorded"])
+    out += ("| backend | one transaction | a transaction per player | ratio | 10,000 players in one batch "
+            "| returning logins, `min` cost, one thread |\n| --- | ---: | ---: | ---: | ---: | ---: |\n")
+    for backend, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        save = re.search(r"^%s: save \d+ players: one transaction (\d+) states/s \S+, one per player "
+                         r"(\d+) states/s \S+, ratio ([\d.]+)x \(([\d.]+)x-([\d.]+)x\)" % backend, text, re.M)
+        batch = re.search(r"^%s: save \d+ players in one batch: ([\d.]+) ms" % backend, text, re.M)
+        logins = re.search(r"^%s: returning logins .*?: (\d+)/s" % backend, text, re.M)
+        if not (save and batch and logins):
+            continue
+        out += "| %s | %s states/s | %s states/s | %.0fx (%.0fx-%.0fx) | %s ms | %s/s |\n" % (
+            label, thousands(int(save.group(1))), thousands(int(save.group(2))), float(save.group(3)),
+            float(save.group(4)), float(save.group(5)), batch.group(1), thousands(int(logins.group(1))))
+    return out
+
+
 RENDERERS = {
+    "store": render_store,
     "echo": render_echo,
     "c100k": render_c100k,
     "login-storm": render_login_storm,
