@@ -22,10 +22,8 @@ interval=10
 read -r server_cpu client_cpu <<<"${TAVERN_BENCH_CPUS:-0 1}"
 server="$build/gameserver/gameserver"
 clients="$build/bench/c100k/c100k_clients"
-for tool in "$server" "$clients"; do
-  [ -x "$tool" ] || { echo "missing $tool: build the project first"; exit 2; }
-done
-command -v taskset >/dev/null || { echo "taskset (util-linux) is needed to pin the processes"; exit 2; }
+source "$(dirname "$0")/../bench-lib.sh"
+require_pinned_tools "$server" "$clients"
 ulimit -Hn $((count + 1000)) 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)"
 fd_limit=$(ulimit -Hn)
@@ -36,12 +34,10 @@ if [ "$count" -gt $((fd_limit - 200)) ]; then
 fi
 per_process=$((fd_limit - 200))
 
-source "$(dirname "$0")/../bench-lib.sh"
 port=$(first_port)
-results="$build/bench-results"
-mkdir -p "$results"
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-out="$results/c100k-$stamp.json"
+out=$(results_file "$build" c100k json)
+stamp=$(basename "$out" .json)
+stamp=${stamp#c100k-}
 log=$(mktemp)
 
 

@@ -21,18 +21,13 @@ server="$build/gameserver/gameserver"
 storm="$build/bench/login/login_storm"
 pingers="$build/bench/c100k/c100k_clients"
 pg="$build/bench/login/pg_for_bench"
-for tool in "$server" "$storm" "$pingers"; do
-  [ -x "$tool" ] || { echo "missing $tool: build the project first"; exit 2; }
-done
-command -v taskset >/dev/null || { echo "taskset (util-linux) is needed to pin the processes"; exit 2; }
-ulimit -n "$(ulimit -Hn)"
-
 source "$(dirname "$0")/../bench-lib.sh"
+require_pinned_tools "$server" "$storm" "$pingers"
+ulimit -n "$(ulimit -Hn)"
 port=$(first_port)
-results="$build/bench-results"
-mkdir -p "$results"
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-out="$results/login-storm-$stamp.json"
+out=$(results_file "$build" login-storm json)
+stamp=$(basename "$out" .json)
+stamp=${stamp#login-storm-}
 work=$(mktemp -d)
 trap 'bench_cleanup; [ -n "${pg_pid:-}" ] && kill "$pg_pid" 2>/dev/null; rm -rf "$work"' EXIT
 password=storm-password
