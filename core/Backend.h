@@ -14,6 +14,13 @@ class Listener;
 enum class BackendKind : std::uint8_t { Auto, Uring, Epoll, Iocp };
 std::string_view ToString(BackendKind kind);
 
+// Any thread; process-wide: receives that found the worker's shared receive buffers used up
+// (io_uring: a multishot receive ended with -ENOBUFS and was armed again). A diagnostic for the
+// buffer sizing; 0 on backends whose receive buffers are not shared.
+std::uint64_t ReceivesOutOfBuffers();
+// The backends count one.
+void CountReceiveOutOfBuffers();
+
 struct BackendOptions {
     std::uint32_t ringEntries = 4096;        // io_uring submission queue size
     std::uint32_t recvBufferSize = 16 * 1024; // one provided receive buffer (epoll: the read buffer)

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstdlib>
 
 #if defined(_WIN32)
@@ -12,6 +13,18 @@
 #endif
 
 namespace tavern {
+
+namespace {
+std::atomic<std::uint64_t> g_receivesOutOfBuffers{0};
+}  // namespace
+
+std::uint64_t ReceivesOutOfBuffers() {
+    return g_receivesOutOfBuffers.load(std::memory_order_relaxed);
+}
+
+void CountReceiveOutOfBuffers() {
+    g_receivesOutOfBuffers.fetch_add(1, std::memory_order_relaxed);
+}
 
 std::string_view ToString(BackendKind kind) {
     switch (kind) {

@@ -6,6 +6,15 @@
 
 namespace tavern {
 
+namespace {
+
+// From newer kernel headers than Debian 12's liburing 2.3 has (io_uring_buf_reg's `pad` is the
+// kernel's `flags`).
+constexpr std::uint16_t kPbufRingIncremental = 2;   // IOU_PBUF_RING_INC
+constexpr std::uint32_t kCqeBufferMore = 1U << 4;   // IORING_CQE_F_BUF_MORE
+
+}  // namespace
+
 ProvidedBufferRing::~ProvidedBufferRing() {
     if (_ring != nullptr) munmap(_ring, _ringBytes);
 }
@@ -23,9 +32,16 @@ std::error_code ProvidedBufferRing::Setup(io_uring& ring, std::uint32_t count, s
     reg.ring_addr = reinterpret_cast<std::uintptr_t>(_ring);
     reg.ring_entries = count;
     reg.bgid = kGroupId;
-    if (const int rc = io_uring_register_buf_ring(&ring, &reg, 0); rc != 0)
-        return {-rc, std::system_category()};
+    reg.pad = kPbufRingIncremental;  // refused (EINVAL) by kernels before 6.12: then whole buffers
+    int rc = io_uring_register_buf_ring(&ring, &reg, 0);
+    _incremental = rc == 0;
+    if (rc == -EINVAL) {
+        reg.pad = 0;
+        rc = io_uring_register_buf_ring(&ring, &reg, 0);
+    }
+    if (rc != 0) return {-rc, std::system_category()};
     _registered = true;
+    if (_incremental) _used = std::make_unique<std::uint32_t[]>(count);
 
     io_uring_buf_ring_init(_ring);
     _memory = std::make_unique_for_overwrite<std::byte[]>(std::size_t{count} * size);
@@ -41,6 +57,23 @@ std::error_code ProvidedBufferRing::Setup(io_uring& ring, std::uint32_t count, s
 void ProvidedBufferRing::Teardown(io_uring& ring) {
     if (_registered) io_uring_unregister_buf_ring(&ring, kGroupId);
     _registered = false;
+}
+
+std::span<const std::byte> ProvidedBufferRing::Take(std::uint16_t id, std::size_t length,
+                                                    std::uint32_t flags) {
+    std::byte* start = _memory.get() + std::size_t{id} * _size;
+    if (!_incremental) {
+        Recycle(id);  // the bytes stay valid until the kernel sees it again, after Flush
+        return {start, length};
+    }
+    const std::uint32_t offset = _used[id];
+    if ((flags & kCqeBufferMore) != 0) {
+        _used[id] = offset + static_cast<std::uint32_t>(length);
+    } else {
+        _used[id] = 0;
+        Recycle(id);
+    }
+    return {start + offset, length};
 }
 
 void ProvidedBufferRing::Recycle(std::uint16_t id) {

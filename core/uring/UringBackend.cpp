@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -58,12 +59,21 @@ std::unique_ptr<UringBackend> UringBackend::Create(const BackendOptions& options
     return backend;
 }
 
+namespace {
+std::atomic<bool> g_incrementalBuffers{false};
+}  // namespace
+
+bool UringBackend::IncrementalBuffers() {
+    return g_incrementalBuffers.load(std::memory_order_relaxed);
+}
+
 std::error_code UringBackend::Init(const BackendOptions& options) {
     if (const int rc = InitRing(_ring, options.ringEntries); rc < 0) return FromResult(rc);
     _ringReady = true;
     if (!(_ring.features & IORING_FEAT_EXT_ARG)) return std::make_error_code(std::errc::not_supported);
     if (auto error = _buffers.Setup(_ring, options.recvBufferCount, options.recvBufferSize))
         return error;
+    if (_buffers.Incremental()) g_incrementalBuffers.store(true, std::memory_order_relaxed);
     _wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (_wakeFd < 0) return {errno, std::system_category()};
     ArmWake();
@@ -193,12 +203,14 @@ void UringBackend::CompleteRecv(Session& session, const io_uring_cqe& cqe) {
     const bool more = (cqe.flags & IORING_CQE_F_MORE) != 0;
     if (cqe.flags & IORING_CQE_F_BUFFER) {
         const auto id = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
-        if (cqe.res > 0 && !session.Closing())
-            session.IoReceived(_buffers.Bytes(id, static_cast<std::size_t>(cqe.res)));
-        _buffers.Recycle(id);
+        // Taken even when closing: the buffer goes back (or on) in step with the kernel.
+        const auto bytes =
+            _buffers.Take(id, cqe.res > 0 ? static_cast<std::size_t>(cqe.res) : 0, cqe.flags);
+        if (cqe.res > 0 && !session.Closing()) session.IoReceived(bytes);
     }
     if (!more) {
         if (!session.Closing()) {
+            if (cqe.res == -ENOBUFS) CountReceiveOutOfBuffers();
             if (cqe.res == -ENOBUFS || cqe.res > 0) {
                 ArmReceive(session);  // out of buffers for a moment, or the kernel ended it
             } else if (cqe.res == 0) {

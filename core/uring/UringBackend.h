@@ -24,6 +24,9 @@ public:
                                                 std::error_code& error);
     // True when this kernel gives Tavern a ring with provided buffers (the selector asks).
     static std::error_code Probe();
+    // Any thread: true once a worker's ring was given incrementally consumed receive buffers
+    // (ProvidedBufferRing; kernel 6.12+).
+    static bool IncrementalBuffers();
     ~UringBackend() override;
 
     BackendKind Kind() const override { return BackendKind::Uring; }
