@@ -79,6 +79,10 @@ std::optional<KvEntry> KvBucket::Get(const std::string& key) {
     return entry;
 }
 
+KvWrite KvBucket::Put(const std::string& key, std::string_view value) {
+    return Write(key, value, 0, false);
+}
+
 KvWrite KvBucket::Create(const std::string& key, std::string_view value) {
     std::uint64_t revision = 0;
     // kvStore_Create also writes over a delete marker (a deleted key counts as absent).

@@ -42,6 +42,8 @@ public:
 
     // Blocking. The current value, or nullopt when the key is absent, deleted or expired.
     std::optional<KvEntry> Get(const std::string& key);
+    // Blocking. Writes whatever the key holds now (last writer wins).
+    KvWrite Put(const std::string& key, std::string_view value);
     // Blocking. Writes only if the key is absent (or deleted, or expired): else Conflict.
     KvWrite Create(const std::string& key, std::string_view value);
     // Blocking. Writes only if the key's current revision is `revision`: else Conflict.
@@ -56,6 +58,14 @@ public:
         Ask(
             asker, _bus->Executor(), [self = shared_from_this(), key] { return self->Get(key); },
             timeout, std::forward<Then>(then));
+    }
+    template <class Then>
+    void Put(JobQueue& asker, std::string key, std::string value, Clock::duration timeout,
+             Then&& then) {
+        Ask(
+            asker, _bus->Executor(),
+            [self = shared_from_this(), key, value] { return self->Put(key, value); }, timeout,
+            std::forward<Then>(then));
     }
     template <class Then>
     void Create(JobQueue& asker, std::string key, std::string value, Clock::duration timeout,
