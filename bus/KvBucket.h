@@ -97,7 +97,8 @@ public:
     // Blocking (a round trip to set up). The current value of each key matching `pattern` (NATS
     // wildcards: "rooms.*", ">"), then every later change to them (puts and delete markers; a
     // value that expires by the bucket's TTL goes without a marker), run `handler` as jobs on
-    // `actor`, in revision order.
+    // `actor`, in revision order. With one revision kept per key (KvOptions::history), a value
+    // overwritten before the watch has read it is skipped: a watch sees states, not every write.
     KvWatchRef Watch(const std::string& pattern, std::weak_ptr<JobQueue> actor,
                      KvWatchHandler handler);
 
