@@ -196,6 +196,42 @@ TEST_F(GameClusterTest, AWhisperCrossesNodesBothWays) {
     EXPECT_TRUE(refused);
 }
 
+TEST_F(GameClusterTest, WithTheBusAwayLocalPlayGoesOnAndRemoteWhispersAreRefusedUntilItReturns) {
+    const std::string db = postgres->CreateDatabase();
+    NodeProcess a(nats->Url(), "node-a", db);
+    ASSERT_NE(a.Port(), 0) << "node-a did not start";
+    NodeProcess b(nats->Url(), "node-b", db);
+    ASSERT_NE(b.Port(), 0) << "node-b did not start";
+    GameTestClient alice, carol, bob;
+    ASSERT_TRUE(alice.Connect(a.Address()));
+    ASSERT_NE(alice.Login("alice"), 0u);
+    ASSERT_TRUE(carol.Connect(a.Address()));
+    ASSERT_NE(carol.Login("carol"), 0u);
+    ASSERT_TRUE(bob.Connect(b.Address()));
+    ASSERT_NE(bob.Login("bob"), 0u);
+    ASSERT_TRUE(WhisperUntilHeard(alice, bob, "bob", "before"));
+
+    nats->Stop(SIGKILL);
+    // Needs the other node: refused with a reason, within the request timeout (2 s) and slack.
+    ASSERT_TRUE(Whisper(alice, "bob", "are you there?"));
+    const auto refused = alice.Expect<Protocol::S_ERROR>(PacketId::S_ERROR, 15s);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->request_id(), static_cast<std::uint32_t>(PacketId::C_WHISPER));
+    EXPECT_TRUE(bob.ExpectSilence(300ms));
+    // On one node: goes on as if nothing happened.
+    ASSERT_TRUE(Whisper(alice, "carol", "the bus is down"));
+    const auto local = carol.Expect<Protocol::S_WHISPER>(PacketId::S_WHISPER);
+    ASSERT_TRUE(local);
+    EXPECT_EQ(local->msg(), "the bus is down");
+
+    // Back (the same JetStream folder: the directory survives): the nodes reconnect by
+    // themselves, their subscriptions resume, and whispers cross again.
+    nats->Restart();
+    const auto after = WhisperUntilHeard(alice, bob, "bob", "after");
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->msg(), "after");
+}
+
 TEST(GameClusterStartTest, AClusterNodeOnSQLiteIsRefusedAtStartWithOneLine) {
     const auto folder = std::filesystem::temp_directory_path() / "tavern-cluster-sqlite";
     std::filesystem::remove_all(folder);
