@@ -56,15 +56,42 @@ void Lease::Tick() {
     _inFlight = true;
     auto self = SharedAs<Lease>();
     if (_held.load(std::memory_order_relaxed)) {
-        _bucket->Update(*this, _options.key, _options.holder, _revision, _period,
-                        [self, now](AskResult<KvWrite> r) { self->Renewed(std::move(r), now); });
+        _bucket->Update(
+            *this, _options.key, _options.holder, _revision, _period,
+            [self, now](AskResult<KvWrite> r) { self->Renewed(std::move(r), now, true); });
     } else {
-        _bucket->Create(*this, _options.key, _options.holder, _period,
-                        [self, now](AskResult<KvWrite> r) { self->Claimed(std::move(r), now); });
+        _bucket->Create(
+            *this, _options.key, _options.holder, _period,
+            [self, now](AskResult<KvWrite> r) { self->Claimed(std::move(r), now, true); });
     }
 }
 
-void Lease::Claimed(AskResult<KvWrite> result, Clock::time_point sentAt) {
+void Lease::Adopt(bool held) {
+    auto self = SharedAs<Lease>();
+    _bucket->Get(
+        *this, _options.key, _period, [self, held](AskResult<std::optional<KvEntry>> found) {
+            const auto refused = [&self, held](AskResult<KvWrite> r) {
+                const Clock::time_point now = Clock::now();
+                held ? self->Renewed(std::move(r), now, false)
+                     : self->Claimed(std::move(r), now, false);
+            };
+            if (!found.Ok())
+                return refused(AskResult<KvWrite>::Failure(found.ErrorKind(), found.Message()));
+            if (!found.Value() || found.Value()->value != self->_options.holder) {
+                return refused(AskResult<KvWrite>::Success({KvWrite::Status::Conflict, 0}));
+            }
+            const Clock::time_point sentAt = Clock::now();
+            self->_bucket->Update(*self, self->_options.key, self->_options.holder,
+                                  found.Value()->revision, self->_period,
+                                  [self, held, sentAt](AskResult<KvWrite> r) {
+                                      held ? self->Renewed(std::move(r), sentAt, false)
+                                           : self->Claimed(std::move(r), sentAt, false);
+                                  });
+        });
+}
+
+void Lease::Claimed(AskResult<KvWrite> result, Clock::time_point sentAt, bool mayAdopt) {
+    if (mayAdopt && !_stopped && result.Ok() && result.Value().Conflict()) return Adopt(false);
     _inFlight = false;
     if (!result.Ok() || !result.Value().Ok()) return;  // taken, or no answer: try next tick
     if (_stopped) {
@@ -79,7 +106,11 @@ void Lease::Claimed(AskResult<KvWrite> result, Clock::time_point sentAt) {
     Notify(LeaseEvent::Acquired);
 }
 
-void Lease::Renewed(AskResult<KvWrite> result, Clock::time_point sentAt) {
+void Lease::Renewed(AskResult<KvWrite> result, Clock::time_point sentAt, bool mayAdopt) {
+    if (mayAdopt && !_stopped && _held.load(std::memory_order_relaxed) && result.Ok() &&
+        result.Value().Conflict()) {
+        return Adopt(true);
+    }
     _inFlight = false;
     if (_stopped || !_held.load(std::memory_order_relaxed)) return;
     if (!result.Ok()) {

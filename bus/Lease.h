@@ -30,8 +30,11 @@ using LeaseRef = std::shared_ptr<Lease>;
 //      +------ Lost <--------+
 //
 // An actor of its own: its state changes run as its jobs, its KV calls as asks on the bus's
-// executor. After Lost it goes back to claiming. Stop() releases the key at once (a delete
-// conditional on its revision, so it never deletes a successor's claim).
+// executor. After Lost it goes back to claiming. A refused write finds out first whether the key
+// holds a late write of its own (an ask that timed out while the server stored it) and renews
+// that one, so a slow answer does not make a holder lose its lease to itself. The holder's
+// name must therefore be unique among the claimants (a node's name). Stop() releases the key at
+// once (a delete conditional on its revision, so it never deletes a successor's claim).
 class Lease : public JobQueue {
     struct PrivateTag {
         explicit PrivateTag() = default;
@@ -56,8 +59,13 @@ public:
 private:
     // On this lease's jobs.
     void Tick();
-    void Claimed(AskResult<KvWrite> result, Clock::time_point sentAt);
-    void Renewed(AskResult<KvWrite> result, Clock::time_point sentAt);
+    // `mayAdopt`: on a Conflict, look whether the key holds our own write first (Adopt).
+    void Claimed(AskResult<KvWrite> result, Clock::time_point sentAt, bool mayAdopt);
+    void Renewed(AskResult<KvWrite> result, Clock::time_point sentAt, bool mayAdopt);
+    // A write of ours was refused. If the key holds our holder's name, what is there is a write
+    // of ours whose answer came too late (its ask timed out, the server stored it anyway): renew
+    // it at its revision instead of losing the lease to ourselves.
+    void Adopt(bool held);
     void Lose(const char* why);
     void Notify(LeaseEvent event);
     void StopOnQueue();
