@@ -256,6 +256,10 @@ void Bus::Request(JobQueue& asker, std::string_view subject, std::string_view da
     }
 }
 
+bool Bus::ShutdownLibrary(std::chrono::milliseconds timeout) {
+    return nats_CloseAndWait(timeout.count()) == NATS_OK;
+}
+
 bool Bus::Flush(std::chrono::milliseconds timeout) {
     return natsConnection_FlushTimeout(_nc, timeout.count()) == NATS_OK;
 }

@@ -83,6 +83,11 @@ public:
     natsConnection* Native() const { return _nc; }
     const BusOptions& Options() const { return _options; }
 
+    // Only at the end of a program, once every Bus, KvBucket and subscription is gone: waits (up
+    // to `timeout`) for libnats' own threads to end, so that none is still running while the
+    // process exits. False on timeout. Not from a libnats callback.
+    static bool ShutdownLibrary(std::chrono::milliseconds timeout);
+
 private:
     struct EventSink;
     struct PendingRequests;
