@@ -61,6 +61,7 @@ void GameServer::StartCluster(GameContext& context) {
     context.cluster = node;
     _stopCluster = [node] { node->Stop(); };
 #else
+    static_cast<void>(context);
     throw std::runtime_error("this build has no cluster support (--nats)");
 #endif
 }
