@@ -55,4 +55,9 @@ tavern::HandlerResult Handle_S_KICKED(tavern::client::ServerSession& session, S_
     return tavern::HandlerResult::Handled();
 }
 
+tavern::HandlerResult Handle_S_WHISPER(tavern::client::ServerSession& session, S_WHISPER& pkt) {
+    session.Listener().OnWhisper(session, pkt);
+    return tavern::HandlerResult::Handled();
+}
+
 }  // namespace Protocol

@@ -30,6 +30,8 @@ public:
     virtual void OnError(ServerSession& /*session*/, Protocol::S_ERROR& /*pkt*/) {}
     // A newer login to the same account took over; the server closes this connection next.
     virtual void OnKicked(ServerSession& /*session*/, Protocol::S_KICKED& /*pkt*/) {}
+    // A player (on any node) whispered to this one.
+    virtual void OnWhisper(ServerSession& /*session*/, Protocol::S_WHISPER& /*pkt*/) {}
 };
 
 }  // namespace tavern::client

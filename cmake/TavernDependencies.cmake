@@ -29,6 +29,13 @@ if(TAVERN_BUILD_STORE)
     INTERFACE_INCLUDE_DIRECTORIES "${UNISTRING_INCLUDE_DIR}")
 endif()
 
+# The bus (bus/): Linux only for now (TAVERN_BUILD_BUS). Debian's libnats-dev (nats.c 3.4) has a
+# pkg-config file; its CMake package names a static library Debian does not ship.
+if(TAVERN_BUILD_BUS)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats>=3.3)
+endif()
+
 if(TAVERN_WITH_ADMIN)
   find_package(prometheus-cpp REQUIRED)
   find_package(civetweb REQUIRED)

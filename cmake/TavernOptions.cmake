@@ -8,6 +8,13 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
 else()
   set(TAVERN_BUILD_STORE OFF CACHE BOOL "The store is Linux-only for now" FORCE)
 endif()
+# The bus (bus/: NATS messaging, JetStream key-value buckets, leases) is Linux-only for now:
+# libnats is not cross-built for Windows.
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  option(TAVERN_BUILD_BUS "Build the NATS bus (bus/) and its tests" ON)
+else()
+  set(TAVERN_BUILD_BUS OFF CACHE BOOL "The bus is Linux-only for now" FORCE)
+endif()
 option(TAVERN_WERROR "Treat warnings as errors" ON)
 if(WIN32)
   set(_tavern_admin_default OFF)

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "gameserver/ClusterLink.h"
 #include "gameserver/GameLimits.h"
 #include "gameserver/PlayerDirectory.h"
 #include "gameserver/PlayerStateSink.h"
@@ -22,6 +23,8 @@ struct GameContext {
     // Accounts and saved state; null without a database (any name logs in, nothing is saved).
     std::shared_ptr<AccountService> accounts;
     std::shared_ptr<PlayerStateSink> saves;  // the accounts' SaveScheduler, or null
+    // The other nodes (gameserver --nats); null when this process runs alone.
+    std::shared_ptr<ClusterLink> cluster;
 };
 
 }  // namespace tavern::game

@@ -10,11 +10,21 @@
 #if TAVERN_GAME_ACCOUNTS
 #include "gameserver/AccountService.h"
 #endif
+#if TAVERN_GAME_CLUSTER
+#include "gameserver/ClusterNode.h"
+#endif
 
 namespace tavern::game {
 
 GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
     : _options(std::move(options)), _core(std::move(core)) {
+    // Every node of a cluster must see every account and saved state: one PostgreSQL, not a
+    // file per node. Refused before anything is opened.
+    if (!_options.cluster.natsUrl.empty() && _options.persistence.dbUrl.rfind("postgres", 0) != 0) {
+        throw std::runtime_error(
+            "a cluster (--nats) needs the shared PostgreSQL store (--db postgresql://...), not " +
+            std::string(_options.persistence.dbUrl.empty() ? "no database" : "SQLite"));
+    }
     if (!_core) {
         _core = IocpCore::Create(_options.engine);
         _ownsCore = true;
@@ -33,6 +43,7 @@ GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
         throw std::runtime_error("this build has no database support (--db)");
 #endif
     }
+    if (!_options.cluster.natsUrl.empty()) StartCluster(*context);
     _context = std::move(context);
     _service = ServerService::Create(
         _core, _options.address,
@@ -41,6 +52,18 @@ GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
 
 GameServer::~GameServer() {
     Stop();
+}
+
+void GameServer::StartCluster(GameContext& context) {
+#if TAVERN_GAME_CLUSTER
+    auto node = ClusterNode::Start(_core->GetScheduler(), _options.cluster, context.sessions);
+    context.sessions->SetPresence(node);
+    context.cluster = node;
+    _stopCluster = [node] { node->Stop(); };
+#else
+    static_cast<void>(context);
+    throw std::runtime_error("this build has no cluster support (--nats)");
+#endif
 }
 
 std::error_code GameServer::Start() {
@@ -74,6 +97,7 @@ void GameServer::Stop() {
         while (Rooms().PlayersInGame() > 0 && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+    if (_stopCluster) _stopCluster();
 #if TAVERN_GAME_ACCOUNTS
     if (_context->accounts) _context->accounts->Stop();  // the last saves, then the executor
 #endif

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <system_error>
 
 #include "core/IocpCore.h"
 #include "core/NetAddress.h"
 #include "core/Service.h"
+#include "gameserver/ClusterOptions.h"
 #include "gameserver/GameContext.h"
 #include "gameserver/GameLimits.h"
 #include "gameserver/PersistenceOptions.h"
@@ -26,6 +28,7 @@ struct GameServerOptions {
     }();
     GameLimits limits;
     PersistenceOptions persistence;  // no dbUrl: no accounts, nothing saved
+    ClusterOptions cluster;          // no natsUrl: this process alone
 };
 
 // A snapshot of the server's counters; every field is a running total or a current count.
@@ -74,11 +77,15 @@ public:
     AccountService* Accounts() { return _context->accounts.get(); }
 
 private:
+    // From the constructor: joins the cluster (throws std::runtime_error, one line).
+    void StartCluster(GameContext& context);
+
     GameServerOptions _options;
     IocpCoreRef _core;
     bool _ownsCore = false;
     std::shared_ptr<const GameContext> _context;
     std::shared_ptr<ServerService> _service;
+    std::function<void()> _stopCluster;  // empty without a cluster
     bool _started = false;
     bool _stopped = false;
 };

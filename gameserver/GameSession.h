@@ -61,6 +61,8 @@ public:
 
     // On this session's job queue: the logged-in player, or nullptr.
     const PlayerRef& GetPlayer() const { return _player; }
+    // Safe from any thread: what the server's sessions share.
+    const GameContext& Context() const { return *_context; }
 
 protected:
     void OnConnected() override;

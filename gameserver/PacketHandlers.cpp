@@ -4,6 +4,7 @@
 // a Violation would cut the session off as a protocol error.
 #include "ServerPackets.h"
 #include "gameserver/GameSession.h"
+#include "gameserver/WhisperService.h"
 
 namespace Protocol {
 
@@ -34,6 +35,11 @@ tavern::HandlerResult Handle_C_LEAVE_GAME(tavern::game::GameSession& session, C_
 
 tavern::HandlerResult Handle_C_PING(tavern::game::GameSession& session, C_PING& pkt) {
     session.Ping(pkt);
+    return tavern::HandlerResult::Handled();
+}
+
+tavern::HandlerResult Handle_C_WHISPER(tavern::game::GameSession& session, C_WHISPER& pkt) {
+    tavern::game::WhisperService::Handle(session, pkt);
     return tavern::HandlerResult::Handled();
 }
 

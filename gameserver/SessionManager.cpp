@@ -15,13 +15,19 @@ void SessionManager::RemoveSession(std::uint64_t sessionId) {
 }
 
 void SessionManager::AddPlayer(const PlayerRef& player) {
-    std::lock_guard guard(_lock);
-    _players.emplace(player->Id(), player);
+    {
+        std::lock_guard guard(_lock);
+        _players.emplace(player->Id(), player);
+    }
+    if (auto presence = _presence.lock()) presence->PlayerOnline(player->Id(), player->Name());
 }
 
 void SessionManager::RemovePlayer(std::uint64_t playerId) {
-    std::lock_guard guard(_lock);
-    _players.erase(playerId);
+    {
+        std::lock_guard guard(_lock);
+        _players.erase(playerId);
+    }
+    if (auto presence = _presence.lock()) presence->PlayerOffline(playerId);
 }
 
 std::size_t SessionManager::SessionCount() const {
@@ -32,6 +38,15 @@ std::size_t SessionManager::SessionCount() const {
 std::size_t SessionManager::PlayerCount() const {
     std::lock_guard guard(_lock);
     return _players.size();
+}
+
+PlayerRef SessionManager::FindPlayerByName(const std::string& name) const {
+    std::lock_guard guard(_lock);
+    for (const auto& [id, weak] : _players) {
+        PlayerRef player = weak.lock();
+        if (player && player->Name() == name) return player;
+    }
+    return nullptr;
 }
 
 PlayerRef SessionManager::FindPlayer(std::uint64_t id) const {

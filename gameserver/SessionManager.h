@@ -6,6 +6,9 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <string>
+
+#include "gameserver/ClusterLink.h"
 #include "gameserver/Player.h"
 
 namespace tavern::game {
@@ -29,12 +32,19 @@ public:
     std::size_t PlayerCount() const;
     // Safe from any thread: the player `id`, or nullptr if it logged out or never was.
     PlayerRef FindPlayer(std::uint64_t id) const;
+    // Safe from any thread: a logged-in player named `name`, or nullptr. A scan of the players
+    // (whispers are rare next to chat and moves).
+    PlayerRef FindPlayerByName(const std::string& name) const;
+    // Before the server starts: told of every player added and removed (the cluster's player
+    // directory). Held weakly.
+    void SetPresence(std::weak_ptr<ClusterLink> presence) { _presence = std::move(presence); }
 
 private:
     mutable std::mutex _lock;
     std::unordered_map<std::uint64_t, std::weak_ptr<GameSession>> _sessions;
     std::unordered_map<std::uint64_t, std::weak_ptr<Player>> _players;
     std::atomic<std::uint64_t> _nextPlayerId{1};
+    std::weak_ptr<ClusterLink> _presence;  // set before the start, read-only after
 };
 
 }  // namespace tavern::game

@@ -4,6 +4,7 @@
 //              --db sqlite:tavern.db|postgresql://... --password-cost interactive|moderate|min
 //              --no-register --save-interval 1 --login-failures-per-address 20
 //              --admin-port 9100 --admin-host 127.0.0.1 --drain-seconds 0 --log-format text|json
+//              --nats nats://HOST:PORT --node NAME   (a cluster node; needs --db postgresql://)
 // A database that cannot be opened at start: one line on stderr, exit status 2.
 // Prints a stats line every --stats-interval seconds; stops cleanly on SIGINT / SIGTERM, exit 0.
 // With --admin-port, /readyz turns 503 as the stop begins, --drain-seconds before the listener
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include "core/BackendSelector.h"
@@ -113,7 +115,16 @@ int main(int argc, char** argv) {
     app.add_option("--admin-host", adminHost,
                    "address the admin endpoint listens on (numeric; loopback by default)");
 #endif
+    app.add_option("--nats", options.cluster.natsUrl,
+                   "join a cluster through this NATS server (nats://HOST:PORT; empty: run alone; "
+                   "needs --db postgresql://...)");
+    app.add_option("--node", options.cluster.node,
+                   "this node's name in the cluster (unique; letters, digits, '-', '_')");
     CLI11_PARSE(app, argc, argv);
+    if (!options.cluster.natsUrl.empty() && options.cluster.node.empty()) {
+        std::fprintf(stderr, "gameserver: --nats needs --node NAME (unique in the cluster)\n");
+        return 2;
+    }
     options.persistence.allowRegister = !noRegister;
     options.persistence.saveInterval = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(saveInterval));

@@ -17,6 +17,14 @@ BlockingExecutor::~BlockingExecutor() {
     Stop();
 }
 
+bool BlockingExecutor::RunsOnThisThread() const {
+    const std::thread::id self = std::this_thread::get_id();
+    for (const std::thread& thread : _threads) {
+        if (thread.get_id() == self) return true;
+    }
+    return false;
+}
+
 bool BlockingExecutor::TrySubmit(Job& job) {
     {
         std::lock_guard lock(_mutex);

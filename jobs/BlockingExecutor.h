@@ -45,6 +45,9 @@ public:
     const std::string& Name() const { return _options.name; }
     std::size_t QueueLength() const;
     std::size_t Threads() const { return _options.threads; }
+    // Safe to call from any thread: whether this is one of the executor's threads (where Stop
+    // must not be called).
+    bool RunsOnThisThread() const;
 
 private:
     void Loop();
