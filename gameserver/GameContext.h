@@ -11,6 +11,7 @@
 namespace tavern::game {
 
 class AccountService;
+class ResumeRegistry;
 
 // What every GameSession of one GameServer shares. The server makes it and each session holds
 // it, so a session that outlives a stopping server still finds its managers: no globals.
@@ -22,6 +23,7 @@ struct GameContext {
     // Accounts and saved state; null without a database (any name logs in, nothing is saved).
     std::shared_ptr<AccountService> accounts;
     std::shared_ptr<PlayerStateSink> saves;  // the accounts' SaveScheduler, or null
+    std::shared_ptr<ResumeRegistry> resumes;  // tokens and away players (seamless reconnect)
 };
 
 }  // namespace tavern::game

@@ -10,6 +10,7 @@
 #include "gameserver/GameContext.h"
 #include "gameserver/GameLimits.h"
 #include "gameserver/PersistenceOptions.h"
+#include "gameserver/ResumeRegistry.h"
 
 namespace tavern::game {
 
@@ -70,6 +71,7 @@ public:
     SessionManager& Sessions() { return *_context->sessions; }
     RoomManager& Rooms() { return *_context->rooms; }
     PlayerDirectory& Directory() { return *_context->directory; }
+    ResumeRegistry& Resumes() { return *_context->resumes; }
 
 private:
     GameServerOptions _options;
