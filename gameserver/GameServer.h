@@ -72,6 +72,7 @@ public:
     RoomManager& Rooms() { return *_context->rooms; }
     PlayerDirectory& Directory() { return *_context->directory; }
     ResumeRegistry& Resumes() { return *_context->resumes; }
+    const ResumeRegistry& Resumes() const { return *_context->resumes; }
 
 private:
     GameServerOptions _options;

@@ -44,8 +44,9 @@ public:
         : _core(std::move(core)), _address(address), _shared(std::make_shared<ChaosShared>()) {
         _client = ClientService::Create(
             _core, _address,
-            [this] {
+            [this]() -> SessionRef {
                 std::lock_guard guard(_lock);
+                if (_pending.empty()) return nullptr;
                 auto session = std::move(_pending.front());
                 _pending.pop_front();
                 return session;
@@ -129,14 +130,16 @@ public:
 
 private:
     bool Connect(const std::shared_ptr<ChaosBot>& bot, const std::shared_ptr<client::ResumeLink>& link) {
+        auto session = std::make_shared<client::ServerSession>(bot, link);
+        const client::ServerSession* raw = session.get();
         {
             std::lock_guard guard(_lock);
-            _pending.push_back(std::make_shared<client::ServerSession>(bot, link));
+            _pending.push_back(std::move(session));
         }
         std::error_code error;
         if (_client->Connect(error)) return true;
-        std::lock_guard guard(_lock);
-        _pending.pop_back();
+        std::lock_guard guard(_lock);  // take it back if the factory did not
+        std::erase_if(_pending, [raw](const auto& pending) { return pending.get() == raw; });
         return false;
     }
     bool AllInGame() const {
