@@ -62,7 +62,10 @@ void GameSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payl
             spdlog::error("session {} ({}): the handler of {} ({} payload bytes: {}) threw: {}{}",
                           Session::Id(), PeerAddress().ToString(),
                           Protocol::ToString(static_cast<PacketId>(id)), payload.size(),
-                          HexPrefix(payload), e.what(), MoreLikeIt(suppressed));
+                          id == static_cast<std::uint16_t>(PacketId::C_LOGIN)
+                              ? std::string("not shown: a password or resume token")
+                              : HexPrefix(payload),
+                          e.what(), MoreLikeIt(suppressed));
         ReportProtocolError(ProtocolError::HandlerException,
                             std::string(Protocol::ToString(static_cast<PacketId>(id))) + ": " +
                                 e.what());
