@@ -73,8 +73,10 @@ ResumeLink::Outcome ResumeLink::OnPacket(ServerSession& session, std::uint16_t i
                     ++_sentBase;
                 }
                 if (_sentBase > handled)
-                    spdlog::warn("resume: {} packets the server had not handled were no longer "
-                                 "kept", _sentBase - handled);
+                    spdlog::warn(
+                        "resume: {} packets the server had not handled were no longer "
+                        "kept",
+                        _sentBase - handled);
                 _sentBase = handled;
                 for (const SendBufferRef& packet : _sent) session.Send(packet);
                 resent = _sent.size();

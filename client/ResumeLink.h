@@ -30,11 +30,11 @@ struct ResumeOptions {
 
 // Counts of one link, readable from any thread.
 struct ResumeCounts {
-    std::atomic<std::uint64_t> drops{0};     // connections lost while logged in
-    std::atomic<std::uint64_t> resumes{0};   // resumed: nothing lost
-    std::atomic<std::uint64_t> refused{0};   // "resume expired": logged in afresh
-    std::atomic<std::uint64_t> resent{0};    // own packets sent again after resumes
-    std::atomic<std::uint64_t> gaveUp{0};    // no connection within giveUpAfter
+    std::atomic<std::uint64_t> drops{0};    // connections lost while logged in
+    std::atomic<std::uint64_t> resumes{0};  // resumed: nothing lost
+    std::atomic<std::uint64_t> refused{0};  // "resume expired": logged in afresh
+    std::atomic<std::uint64_t> resent{0};   // own packets sent again after resumes
+    std::atomic<std::uint64_t> gaveUp{0};   // no connection within giveUpAfter
 };
 
 // One player's stream across connections, on the client side of a seamless reconnect: the
@@ -93,12 +93,12 @@ private:
 
     mutable std::mutex _lock;  // the fields below: sessions follow each other on any worker
     std::weak_ptr<ServerSession> _current;
-    std::string _token;             // empty: nothing to resume
-    bool _loginSent = false;        // a fresh C_LOGIN went out: count what is sent after it
-    bool _counting = false;         // logged in: count what is received
-    bool _resumePending = false;    // the resume's C_LOGIN went out, its S_LOGIN not in yet
-    std::uint64_t _received = 0;    // server packets received since the login
-    std::uint64_t _sentBase = 0;    // number of _sent.front() minus one
+    std::string _token;               // empty: nothing to resume
+    bool _loginSent = false;          // a fresh C_LOGIN went out: count what is sent after it
+    bool _counting = false;           // logged in: count what is received
+    bool _resumePending = false;      // the resume's C_LOGIN went out, its S_LOGIN not in yet
+    std::uint64_t _received = 0;      // server packets received since the login
+    std::uint64_t _sentBase = 0;      // number of _sent.front() minus one
     std::deque<SendBufferRef> _sent;  // own packets since the login, not known handled
     Clock::time_point _droppedAt{};
     std::chrono::milliseconds _delay{};

@@ -50,11 +50,13 @@ void GameSession::Resume(const Protocol::C_LOGIN& pkt) {
     const std::uint64_t playerId = claim->player->Id();
     const GameSessionRef old = claim->player->Session();
     if (!old || old.get() == this) {  // dropping right now: away, or about to be
-        if (auto away = resumes.TakeAway(playerId)) return CompleteResume(std::move(*away), received);
+        if (auto away = resumes.TakeAway(playerId))
+            return CompleteResume(std::move(*away), received);
         return RefuseResume();
     }
     _loginPending = true;
-    Ask(*this, old, [](GameSession& target) { return target.ReleaseForResume(); }, kReleaseWait,
+    Ask(
+        *this, old, [](GameSession& target) { return target.ReleaseForResume(); }, kReleaseWait,
         [this, playerId, received](AskResult<ResumeRegistry::Claim> released) {
             _loginPending = false;
             std::optional<ResumeRegistry::Claim> taken;

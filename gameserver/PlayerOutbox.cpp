@@ -89,7 +89,8 @@ std::optional<std::uint64_t> PlayerOutbox::Resume(const std::shared_ptr<GameSess
         if (kept.first > received) {
             session->Send(kept.buffer);
         } else {  // the client has its first packets: the rest, as a slice
-            const std::size_t offset = OffsetOfPacket(kept.buffer->Bytes(), received + 1 - kept.first);
+            const std::size_t offset =
+                OffsetOfPacket(kept.buffer->Bytes(), received + 1 - kept.first);
             session->Send(SendBuffer::Slice(kept.buffer, offset, kept.buffer->Size() - offset));
         }
     }

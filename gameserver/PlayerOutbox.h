@@ -49,9 +49,9 @@ public:
     // many; else nullopt and nothing changes.
     std::optional<std::uint64_t> Resume(const std::shared_ptr<GameSession>& session,
                                         std::uint64_t received, const SendBufferRef& first);
-    // Safe from any thread: if `session` is attached (nullptr: whichever is), detaches it; from now on packets are only
-    // kept, and `onOverflow` runs (on the delivering thread, outside the lock) the first time
-    // they pass the limit.
+    // Safe from any thread: if `session` is attached (nullptr: whichever is), detaches it; from now
+    // on packets are only kept, and `onOverflow` runs (on the delivering thread, outside the lock)
+    // the first time they pass the limit.
     void Detach(const GameSession* session, std::function<void()> onOverflow);
 
     // Safe from any thread: the attached session, or nullptr.

@@ -123,7 +123,8 @@ void ResumeRegistry::Expire(std::uint64_t playerId, std::uint64_t generation, bo
         --_away;
         claim = HandOver(found->second);
     }
-    (overflow ? _counters.overflowed : _counters.windowEnded).fetch_add(1, std::memory_order_relaxed);
+    (overflow ? _counters.overflowed : _counters.windowEnded)
+        .fetch_add(1, std::memory_order_relaxed);
     spdlog::debug("player {}: {}; it leaves for good", playerId,
                   overflow ? "its replay buffer overflowed while away" : "the resume window ended");
     Finish(claim.player, claim.room);

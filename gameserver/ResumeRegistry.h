@@ -19,8 +19,8 @@ class SessionManager;
 
 // Counts of the resume path, for /metrics. Safe from any thread.
 struct ResumeCounters {
-    std::atomic<std::uint64_t> resumed{0};   // a token redeemed, the stream replayed
-    std::atomic<std::uint64_t> refused{0};   // "resume expired": unknown, used, forged, too old
+    std::atomic<std::uint64_t> resumed{0};      // a token redeemed, the stream replayed
+    std::atomic<std::uint64_t> refused{0};      // "resume expired": unknown, used, forged, too old
     std::atomic<std::uint64_t> windowEnded{0};  // away for the whole window: left for good
     std::atomic<std::uint64_t> overflowed{0};   // away, and the replay buffer overflowed
 };
@@ -77,7 +77,7 @@ private:
         std::string token;  // empty once used or revoked
         std::weak_ptr<Player> player;
         const Player* raw = nullptr;  // whose entry this is (an account's id outlives a Player)
-        PlayerRef away;     // set while away
+        PlayerRef away;               // set while away
         std::shared_ptr<Room> room;
         std::uint64_t generation = 0;  // bumped at each change of away state
     };

@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include <ext/stdio_filebuf.h>
 #include <unistd.h>
+#include <ext/stdio_filebuf.h>
 
 #include <istream>
 #include <thread>
@@ -56,7 +56,8 @@ TEST_P(ClientResumeTest, ConsoleClientResumesAfterAResetAndSaysSo) {
     options.room = 6;
     testing::internal::CaptureStdout();
     int status = -1;
-    std::thread console([&] { status = std::make_shared<client::ConsoleClient>(options)->Run(input); });
+    std::thread console(
+        [&] { status = std::make_shared<client::ConsoleClient>(options)->Run(input); });
 
     const auto spawn = watcher->Expect<Protocol::S_SPAWN>(PacketId::S_SPAWN);
     ASSERT_TRUE(spawn);
@@ -95,8 +96,9 @@ TEST_P(ClientResumeTest, BotsResumeAfterResetsAndKeepPlaying) {
             std::error_code ignored;
             return service->Connect(ignored) != nullptr;
         });
-    service = MakeClient(server->LocalAddress(),
-                         [bot, link] { return std::make_shared<client::ServerSession>(bot, link); });
+    service = MakeClient(server->LocalAddress(), [bot, link] {
+        return std::make_shared<client::ServerSession>(bot, link);
+    });
     std::error_code error;
     ASSERT_TRUE(service->Connect(error));
     ASSERT_TRUE(WaitUntil([&] { return bot->Counters().inGame.load(); }));

@@ -42,15 +42,13 @@ class ChaosRun {
 public:
     ChaosRun(BackendTest& test, IocpCoreRef core, NetAddress address, std::size_t bots)
         : _core(std::move(core)), _address(address), _shared(std::make_shared<ChaosShared>()) {
-        _client = ClientService::Create(
-            _core, _address,
-            [this]() -> SessionRef {
-                std::lock_guard guard(_lock);
-                if (_pending.empty()) return nullptr;
-                auto session = std::move(_pending.front());
-                _pending.pop_front();
-                return session;
-            });
+        _client = ClientService::Create(_core, _address, [this]() -> SessionRef {
+            std::lock_guard guard(_lock);
+            if (_pending.empty()) return nullptr;
+            auto session = std::move(_pending.front());
+            _pending.pop_front();
+            return session;
+        });
         (void)test;
         for (std::size_t i = 0; i < bots; ++i) {
             auto bot = std::make_shared<ChaosBot>(i, _shared);
@@ -121,7 +119,9 @@ public:
             for (const auto& sender : _bots) {
                 if (sender->Room() != bot.Room()) continue;
                 figures.expected += sender->LinesSaid();
-                const std::uint64_t missing = sender->LinesSaid() - std::min(sender->LinesSaid(), bot.NextFrom(sender->Index()));
+                const std::uint64_t missing =
+                    sender->LinesSaid() -
+                    std::min(sender->LinesSaid(), bot.NextFrom(sender->Index()));
                 figures.lost += missing;
             }
         }
@@ -129,7 +129,8 @@ public:
     }
 
 private:
-    bool Connect(const std::shared_ptr<ChaosBot>& bot, const std::shared_ptr<client::ResumeLink>& link) {
+    bool Connect(const std::shared_ptr<ChaosBot>& bot,
+                 const std::shared_ptr<client::ResumeLink>& link) {
         auto session = std::make_shared<client::ServerSession>(bot, link);
         const client::ServerSession* raw = session.get();
         {
@@ -171,17 +172,17 @@ private:
 };
 
 void Report(const char* what, const ChaosFigures& f, double seconds) {
-    std::printf("chaos (%s, %.0f s, 50 bots, 5 rooms): resets=%llu drops=%llu resumes=%llu "
-                "refused=%llu resent=%llu gave_up=%llu lines_said=%llu lines_checked=%llu "
-                "lines_expected=%llu lost=%llu duplicated=%llu fresh_logins=%llu\n",
-                what, seconds, static_cast<unsigned long long>(f.resets),
-                static_cast<unsigned long long>(f.drops), static_cast<unsigned long long>(f.resumes),
-                static_cast<unsigned long long>(f.refused), static_cast<unsigned long long>(f.resent),
-                static_cast<unsigned long long>(f.gaveUp), static_cast<unsigned long long>(f.said),
-                static_cast<unsigned long long>(f.checked),
-                static_cast<unsigned long long>(f.expected), static_cast<unsigned long long>(f.lost),
-                static_cast<unsigned long long>(f.duplicated),
-                static_cast<unsigned long long>(f.freshLogins));
+    std::printf(
+        "chaos (%s, %.0f s, 50 bots, 5 rooms): resets=%llu drops=%llu resumes=%llu "
+        "refused=%llu resent=%llu gave_up=%llu lines_said=%llu lines_checked=%llu "
+        "lines_expected=%llu lost=%llu duplicated=%llu fresh_logins=%llu\n",
+        what, seconds, static_cast<unsigned long long>(f.resets),
+        static_cast<unsigned long long>(f.drops), static_cast<unsigned long long>(f.resumes),
+        static_cast<unsigned long long>(f.refused), static_cast<unsigned long long>(f.resent),
+        static_cast<unsigned long long>(f.gaveUp), static_cast<unsigned long long>(f.said),
+        static_cast<unsigned long long>(f.checked), static_cast<unsigned long long>(f.expected),
+        static_cast<unsigned long long>(f.lost), static_cast<unsigned long long>(f.duplicated),
+        static_cast<unsigned long long>(f.freshLogins));
     std::fflush(stdout);
 }
 

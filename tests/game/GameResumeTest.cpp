@@ -179,7 +179,8 @@ protected:
             if (packet->id == static_cast<std::uint16_t>(PacketId::S_CHAT)) continue;
             EXPECT_EQ(packet->id, static_cast<std::uint16_t>(PacketId::S_DESPAWN));
             Protocol::S_DESPAWN despawn;
-            despawn.ParseFromArray(packet->payload.data(), static_cast<int>(packet->payload.size()));
+            despawn.ParseFromArray(packet->payload.data(),
+                                   static_cast<int>(packet->payload.size()));
             return despawn.player_ids_size() == 1 && despawn.player_ids(0) == playerId;
         }
         return false;
