@@ -41,18 +41,28 @@ bool ResumeLink::OnSend(const SendBufferRef& packet) {
         _counting = false;
         _token.clear();
         _sent.clear();
+        _sentBytes = 0;
         _sentBase = 0;
         return true;
     }
     if (!_loginSent) return true;
-    _sent.push_back(packet);
-    if (_sent.size() > _options.maxKeptPackets) {
-        _sent.pop_front();
-        ++_sentBase;
-    }
+    const auto bytes = packet->Bytes();
+    _sent.push_back({{bytes.begin(), bytes.end()}, Clock::now()});
+    _sentBytes += bytes.size();
+    Trim(_sent.back().at);
     // While a resume is on its way the packet waits: the resume sends it after the ones the
     // server had not handled.
     return !_resumePending;
+}
+
+void ResumeLink::Trim(Clock::time_point now) {
+    while (!_sent.empty() &&
+           (_sent.size() > _options.maxKeptPackets || _sentBytes > _options.maxKeptBytes ||
+            now - _sent.front().at > _options.keepFor)) {
+        _sentBytes -= _sent.front().bytes.size();
+        _sent.pop_front();
+        ++_sentBase;
+    }
 }
 
 ResumeLink::Outcome ResumeLink::OnPacket(ServerSession& session, std::uint16_t id,
@@ -69,6 +79,7 @@ ResumeLink::Outcome ResumeLink::OnPacket(ServerSession& session, std::uint16_t i
                 _token = login.resume_token();
                 const std::uint64_t handled = login.received();
                 while (_sentBase < handled && !_sent.empty()) {
+                    _sentBytes -= _sent.front().bytes.size();
                     _sent.pop_front();
                     ++_sentBase;
                 }
@@ -78,7 +89,7 @@ ResumeLink::Outcome ResumeLink::OnPacket(ServerSession& session, std::uint16_t i
                         "kept",
                         _sentBase - handled);
                 _sentBase = handled;
-                for (const SendBufferRef& packet : _sent) session.Send(packet);
+                for (const Kept& kept : _sent) session.Send(SendBuffer::Copy(kept.bytes));
                 resent = _sent.size();
                 _counts.resumes.fetch_add(1, std::memory_order_relaxed);
                 _counts.resent.fetch_add(resent, std::memory_order_relaxed);
@@ -88,6 +99,7 @@ ResumeLink::Outcome ResumeLink::OnPacket(ServerSession& session, std::uint16_t i
             _token.clear();
             _loginSent = false;
             _sent.clear();
+            _sentBytes = 0;
             _sentBase = 0;
             _counts.refused.fetch_add(1, std::memory_order_relaxed);
             return Outcome::Refused;
@@ -100,6 +112,7 @@ ResumeLink::Outcome ResumeLink::OnPacket(ServerSession& session, std::uint16_t i
             } else {
                 _loginSent = false;
                 _sent.clear();
+                _sentBytes = 0;
                 _sentBase = 0;
             }
         }

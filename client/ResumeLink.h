@@ -9,6 +9,7 @@
 #include <random>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/SendBuffer.h"
 #include "jobs/JobQueue.h"
@@ -23,9 +24,13 @@ struct ResumeOptions {
     std::chrono::milliseconds firstDelay{50};
     std::chrono::milliseconds maxDelay{2000};
     std::chrono::milliseconds giveUpAfter{30000};
-    // Packets sent since the login kept to send again (beyond it the oldest are dropped and a
-    // resume that needs them falls back to a fresh login).
-    std::size_t maxKeptPackets = 8192;
+    // Packets sent since the login kept to send again, as copies (a kept SendBuffer would pin
+    // the 64 KiB chunk it was carved from, which received packets also fill): at most this
+    // many, this many bytes, and none older than keepFor (the server's idle timeout plus its
+    // resume window). A resume that needs one dropped warns; the server then misses it.
+    std::size_t maxKeptPackets = 4096;
+    std::size_t maxKeptBytes = 256 * 1024;
+    std::chrono::milliseconds keepFor{90000};
 };
 
 // Counts of one link, readable from any thread.
@@ -98,8 +103,15 @@ private:
     bool _counting = false;           // logged in: count what is received
     bool _resumePending = false;      // the resume's C_LOGIN went out, its S_LOGIN not in yet
     std::uint64_t _received = 0;      // server packets received since the login
-    std::uint64_t _sentBase = 0;      // number of _sent.front() minus one
-    std::deque<SendBufferRef> _sent;  // own packets since the login, not known handled
+    struct Kept {
+        std::vector<std::byte> bytes;  // one whole packet
+        Clock::time_point at;
+    };
+    // Under _lock: drops kept packets past the bounds.
+    void Trim(Clock::time_point now);
+    std::uint64_t _sentBase = 0;  // number of _sent.front() minus one
+    std::deque<Kept> _sent;       // own packets since the login, not known handled
+    std::size_t _sentBytes = 0;
     Clock::time_point _droppedAt{};
     std::chrono::milliseconds _delay{};
     std::mt19937 _random{std::random_device{}()};
