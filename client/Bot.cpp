@@ -124,7 +124,7 @@ void Bot::Schedule(ServerSession& session, Timer& timer, Tick tick) {
 }
 
 void Bot::ChatTick(ServerSession& session) {
-    if (!session.IsConnected()) return;
+    if (!session.IsConnected() || Stopping()) return;  // the run ends: the bot is leaving
     const std::uint64_t n = _counters.chatsSent.fetch_add(1, std::memory_order_relaxed);
     Protocol::C_CHAT chat;
     chat.set_msg("hello from " + _shared->namePrefix + "-" + std::to_string(_index) + " #" +
@@ -134,7 +134,7 @@ void Bot::ChatTick(ServerSession& session) {
 }
 
 void Bot::MoveTick(ServerSession& session) {
-    if (!session.IsConnected()) return;
+    if (!session.IsConnected() || Stopping()) return;  // the run ends: the bot is leaving
     std::uniform_real_distribution<float> step(-1.0f, 1.0f);
     _x += step(_random);
     _y += step(_random);
@@ -147,7 +147,7 @@ void Bot::MoveTick(ServerSession& session) {
 }
 
 void Bot::PingTick(ServerSession& session) {
-    if (!session.IsConnected()) return;
+    if (!session.IsConnected() || Stopping()) return;  // the run ends: the bot is leaving
     Protocol::C_PING ping;
     ping.set_client_time(NowNanoseconds());
     session.SendPacket(ping);
