@@ -63,9 +63,10 @@ public:
     // On this session's job queue: a newer login took the account over. Sends S_KICKED, lets
     // the player leave its room, closes the session; returns the player (nullptr if none).
     PlayerRef KickForTakeover(const std::string& reason);
-    // On this session's job queue: a resume on another session takes the player over. Lets go
-    // of it (with the count of packets handled) and closes; an empty claim if it has none.
-    ResumeRegistry::Claim ReleaseForResume();
+    // On this session's job queue: a resume on another session takes the player over. Leaves
+    // it away in the ResumeRegistry (with the count of packets handled), for that session to
+    // take, and closes; false if it had no player.
+    bool ReleaseForResume();
 
     // Any thread while the session is alive: a shared handle to it.
     GameSessionRef Self() { return SharedAs<GameSession>(); }
@@ -83,7 +84,8 @@ private:
     // On this session's job queue: to the player's outbox once logged in, else straight out.
     void Deliver(SendBufferRef buffer);
     void Resume(const Protocol::C_LOGIN& pkt);
-    void CompleteResume(ResumeRegistry::Claim claim, std::uint64_t received);
+    void CompleteResume(ResumeRegistry::Claim claim, std::uint64_t received,
+                        const std::string& token);
     void RefuseResume();
 
     const std::shared_ptr<const GameContext> _context;

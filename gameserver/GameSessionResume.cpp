@@ -26,16 +26,18 @@ constexpr auto kExpired = "resume expired";
 
 }  // namespace
 
-ResumeRegistry::Claim GameSession::ReleaseForResume() {
-    if (!_player) return {};
-    ResumeRegistry::Claim claim{std::move(_player), std::move(_room), false};
+bool GameSession::ReleaseForResume() {
+    if (!_player) return false;
+    // Away, handed over through the registry rather than to the asker: if the resuming session
+    // is gone before it takes the player, the player is away as after any drop, not lost.
+    // Nothing this session handles from now on counts: it has no player any more.
+    if (_context->directory) _context->directory->Release(_player->Id(), this);
+    _player->SetHandled(_handled);
+    _context->resumes->MarkAway(std::move(_player), std::move(_room), this);
     _player = nullptr;
     _room = nullptr;
-    // Nothing this session handles from now on counts: it has no player any more.
-    claim.player->SetHandled(_handled);
-    if (_context->directory) _context->directory->Release(claim.player->Id(), this);
     Disconnect("resumed on another connection");
-    return claim;
+    return true;
 }
 
 void GameSession::Resume(const Protocol::C_LOGIN& pkt) {
@@ -44,38 +46,41 @@ void GameSession::Resume(const Protocol::C_LOGIN& pkt) {
     if (resumes.Enabled()) claim = resumes.Redeem(pkt.resume_token());
     if (!claim) return RefuseResume();
     const std::uint64_t received = pkt.received();
-    if (claim->away) return CompleteResume(std::move(*claim), received);
+    if (claim->away) return CompleteResume(std::move(*claim), received, pkt.resume_token());
 
     // Online: the old connection may be silently dead (Wi-Fi to LTE). It lets go at once.
     const std::uint64_t playerId = claim->player->Id();
     const GameSessionRef old = claim->player->Session();
-    if (!old || old.get() == this) {  // dropping right now: away, or about to be
-        if (auto away = resumes.TakeAway(playerId))
-            return CompleteResume(std::move(*away), received);
-        return RefuseResume();
+    claim.reset();
+    if (old && old.get() != this) {
+        _loginPending = true;
+        Ask(
+            *this, old, [](GameSession& target) { return target.ReleaseForResume(); }, kReleaseWait,
+            [this, playerId, received, token = pkt.resume_token()](AskResult<bool>) {
+                // Whatever the answer (let go, had already dropped it, closed, no answer in
+                // time): the player is away now if it is anywhere.
+                _loginPending = false;
+                auto away = _context->resumes->TakeAway(playerId);
+                if (!away) return RefuseResume();
+                CompleteResume(std::move(*away), received, token);
+            });
+        return;
     }
-    _loginPending = true;
-    Ask(
-        *this, old, [](GameSession& target) { return target.ReleaseForResume(); }, kReleaseWait,
-        [this, playerId, received](AskResult<ResumeRegistry::Claim> released) {
-            _loginPending = false;
-            std::optional<ResumeRegistry::Claim> taken;
-            if (released && released.Value().player) {
-                taken = std::move(released).Value();
-            } else {
-                // It went away (or was closed) before it could answer.
-                taken = _context->resumes->TakeAway(playerId);
-            }
-            if (!taken) return RefuseResume();
-            CompleteResume(std::move(*taken), received);
-        });
+    // Its session is dropping right now: away, or about to be.
+    if (auto away = resumes.TakeAway(playerId))
+        return CompleteResume(std::move(*away), received, pkt.resume_token());
+    RefuseResume();
 }
 
-void GameSession::CompleteResume(ResumeRegistry::Claim claim, std::uint64_t received) {
+void GameSession::CompleteResume(ResumeRegistry::Claim claim, std::uint64_t received,
+                                 const std::string& token) {
     ResumeRegistry& resumes = *_context->resumes;
     PlayerRef player = std::move(claim.player);
-    if (_disconnected || !IsConnected()) {  // this connection dropped too: away again
-        return resumes.MarkAway(std::move(player), std::move(claim.room));
+    if (_disconnected || !IsConnected()) {
+        // This connection dropped too, before any answer: away again, and the token that the
+        // client still holds works once more (it was not answered).
+        resumes.MarkAway(player, std::move(claim.room));
+        return resumes.Reinstate(player, token);
     }
     Protocol::S_LOGIN answer;
     answer.set_success(true);

@@ -130,6 +130,16 @@ void ResumeRegistry::Expire(std::uint64_t playerId, std::uint64_t generation, bo
     Finish(claim.player, claim.room);
 }
 
+void ResumeRegistry::Reinstate(const PlayerRef& player, const std::string& token) {
+    std::lock_guard guard(_lock);
+    const auto found = _players.find(player->Id());
+    if (found == _players.end() || found->second.raw != player.get() ||
+        !found->second.token.empty() || _tokens.contains(token))
+        return;
+    found->second.token = token;
+    _tokens[token] = player->Id();
+}
+
 void ResumeRegistry::Finish(const PlayerRef& player, const std::shared_ptr<Room>& room) {
     if (!player) return;
     {

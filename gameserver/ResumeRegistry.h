@@ -66,6 +66,9 @@ public:
     void MarkAway(PlayerRef player, std::shared_ptr<Room> room);
     // As above, detaching `from` (the session that held it) from the player's outbox first.
     void MarkAway(PlayerRef player, std::shared_ptr<Room> room, const GameSession* from);
+    // Safe from any thread: `token`, used up by a resume that never got to answer, names
+    // `player` again (if it has no newer one).
+    void Reinstate(const PlayerRef& player, const std::string& token);
     // Safe from any thread: `player` (handed over by Redeem or TakeAway) leaves for good.
     void Finish(const PlayerRef& player, const std::shared_ptr<Room>& room);
 
