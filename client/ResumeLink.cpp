@@ -32,7 +32,23 @@ bool ResumeLink::OnConnected(ServerSession& session) {
     return true;
 }
 
-bool ResumeLink::OnSend(const SendBufferRef& packet) {
+void ResumeLink::SwitchNow() {
+    {
+        std::lock_guard guard(_lock);
+        if (Stopped() || _token.empty() || _resumePending) return;
+        auto old = _current.lock();
+        if (!old) return;  // already reconnecting
+        _abandoned = old;
+        _current.reset();
+        _droppedAt = Clock::now();
+        _delay = _options.firstDelay;
+        _counts.drops.fetch_add(1, std::memory_order_relaxed);
+        _counts.switches.fetch_add(1, std::memory_order_relaxed);
+    }
+    DoAsync(&ResumeLink::TryConnect);
+}
+
+bool ResumeLink::OnSend(const ServerSession& session, const SendBufferRef& packet) {
     if (packet->Size() < kPacketHeaderSize) return true;
     const auto id = ReadPacketHeader(packet->Data()).id;
     std::lock_guard guard(_lock);
@@ -50,9 +66,9 @@ bool ResumeLink::OnSend(const SendBufferRef& packet) {
     _sent.push_back({{bytes.begin(), bytes.end()}, Clock::now()});
     _sentBytes += bytes.size();
     Trim(_sent.back().at);
-    // While a resume is on its way the packet waits: the resume sends it after the ones the
-    // server had not handled.
-    return !_resumePending;
+    // While a resume is on its way (or the session was switched away from) the packet waits:
+    // the resume sends it after the ones the server had not handled.
+    return !_resumePending && _current.lock().get() == &session;
 }
 
 void ResumeLink::Trim(Clock::time_point now) {
@@ -69,6 +85,7 @@ ResumeLink::Outcome ResumeLink::OnPacket(ServerSession& session, std::uint16_t i
                                          std::span<const std::byte> payload,
                                          std::uint64_t& resent) {
     std::lock_guard guard(_lock);
+    if (_current.lock().get() != &session) return Outcome::Ignore;  // switched away from
     if (id == static_cast<std::uint16_t>(PacketId::S_LOGIN) && (_resumePending || !_counting)) {
         Protocol::S_LOGIN login;
         if (!login.ParseFromArray(payload.data(), static_cast<int>(payload.size())))
@@ -92,6 +109,10 @@ ResumeLink::Outcome ResumeLink::OnPacket(ServerSession& session, std::uint16_t i
                 for (const Kept& kept : _sent) session.Send(SendBuffer::Copy(kept.bytes));
                 resent = _sent.size();
                 _counts.resumes.fetch_add(1, std::memory_order_relaxed);
+                // The server closed a connection switched away from; make sure of it.
+                if (const auto old = _abandoned.lock())
+                    old->Disconnect("switched to a new connection");
+                _abandoned.reset();
                 _counts.resent.fetch_add(resent, std::memory_order_relaxed);
                 return Outcome::Resumed;
             }
@@ -122,10 +143,10 @@ ResumeLink::Outcome ResumeLink::OnPacket(ServerSession& session, std::uint16_t i
     return Outcome::Pass;
 }
 
-bool ResumeLink::OnDisconnected(ServerSession& session) {
+ResumeLink::Ended ResumeLink::OnDisconnected(ServerSession& session) {
     std::lock_guard guard(_lock);
-    if (_current.lock().get() != &session) return false;
-    if (Stopped() || _token.empty()) return false;
+    if (_current.lock().get() != &session) return Ended::Abandoned;
+    if (Stopped() || _token.empty()) return Ended::Final;
     _resumePending = false;
     if (_droppedAt == Clock::time_point{}) {
         _droppedAt = Clock::now();
@@ -133,7 +154,7 @@ bool ResumeLink::OnDisconnected(ServerSession& session) {
         _counts.drops.fetch_add(1, std::memory_order_relaxed);
     }
     ScheduleReconnect();
-    return true;
+    return Ended::Reconnecting;
 }
 
 bool ResumeLink::OnConnectFailed() {

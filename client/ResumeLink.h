@@ -35,11 +35,12 @@ struct ResumeOptions {
 
 // Counts of one link, readable from any thread.
 struct ResumeCounts {
-    std::atomic<std::uint64_t> drops{0};    // connections lost while logged in
-    std::atomic<std::uint64_t> resumes{0};  // resumed: nothing lost
-    std::atomic<std::uint64_t> refused{0};  // "resume expired": logged in afresh
-    std::atomic<std::uint64_t> resent{0};   // own packets sent again after resumes
-    std::atomic<std::uint64_t> gaveUp{0};   // no connection within giveUpAfter
+    std::atomic<std::uint64_t> drops{0};     // connections lost while logged in
+    std::atomic<std::uint64_t> resumes{0};   // resumed: nothing lost
+    std::atomic<std::uint64_t> refused{0};   // "resume expired": logged in afresh
+    std::atomic<std::uint64_t> resent{0};    // own packets sent again after resumes
+    std::atomic<std::uint64_t> gaveUp{0};    // no connection within giveUpAfter
+    std::atomic<std::uint64_t> switches{0};  // SwitchNow: a new connection while the old was open
 };
 
 // One player's stream across connections, on the client side of a seamless reconnect: the
@@ -70,20 +71,28 @@ public:
     bool Stopped() const { return _stopped.load(std::memory_order_acquire); }
     // Safe from any thread: the session now in use, if any.
     std::shared_ptr<ServerSession> Current() const;
+    // Safe from any thread: the network changed (Wi-Fi to LTE): connect again now and resume,
+    // without waiting for the current connection to fail. The server takes the old one over;
+    // from now on nothing it delivers counts, and what is sent on it waits for the resume.
+    // Nothing happens with nothing to resume, or while a resume is on its way.
+    void SwitchNow();
 
     // ServerSession's hooks, on its job queue.
     // Connected: true when a resume was started (the listener's OnConnected must not run).
     bool OnConnected(ServerSession& session);
-    // A packet out (whole packet, header included); false: hold it (a resume will send it).
-    bool OnSend(const SendBufferRef& packet);
+    // A packet out on `session` (whole packet, header included); false: hold it (a resume
+    // will send it).
+    bool OnSend(const ServerSession& session, const SendBufferRef& packet);
     // A packet in. Resumed / Refused: it was the resume's S_LOGIN, consumed here (`resent`:
-    // own packets sent again); Pass: for the listener.
-    enum class Outcome { Pass, Resumed, Refused };
+    // own packets sent again); Pass: for the listener; Ignore: `session` was switched away
+    // from (SwitchNow), nothing it delivers counts.
+    enum class Outcome { Pass, Resumed, Refused, Ignore };
     Outcome OnPacket(ServerSession& session, std::uint16_t id, std::span<const std::byte> payload,
                      std::uint64_t& resent);
-    // The connection ended: reconnects unless stopped or there is nothing to resume. True when
-    // a reconnect is under way.
-    bool OnDisconnected(ServerSession& session);
+    // The connection ended: reconnects unless stopped or there is nothing to resume.
+    // Abandoned: `session` was switched away from; its listener need not hear of it.
+    enum class Ended { Final, Reconnecting, Abandoned };
+    Ended OnDisconnected(ServerSession& session);
     // A reconnect attempt could not connect: true when another follows.
     bool OnConnectFailed();
 
@@ -98,11 +107,12 @@ private:
 
     mutable std::mutex _lock;  // the fields below: sessions follow each other on any worker
     std::weak_ptr<ServerSession> _current;
-    std::string _token;               // empty: nothing to resume
-    bool _loginSent = false;          // a fresh C_LOGIN went out: count what is sent after it
-    bool _counting = false;           // logged in: count what is received
-    bool _resumePending = false;      // the resume's C_LOGIN went out, its S_LOGIN not in yet
-    std::uint64_t _received = 0;      // server packets received since the login
+    std::weak_ptr<ServerSession> _abandoned;  // switched away from, until the server closes it
+    std::string _token;                       // empty: nothing to resume
+    bool _loginSent = false;      // a fresh C_LOGIN went out: count what is sent after it
+    bool _counting = false;       // logged in: count what is received
+    bool _resumePending = false;  // the resume's C_LOGIN went out, its S_LOGIN not in yet
+    std::uint64_t _received = 0;  // server packets received since the login
     struct Kept {
         std::vector<std::byte> bytes;  // one whole packet
         Clock::time_point at;

@@ -11,7 +11,7 @@ ServerSession::ServerSession(std::shared_ptr<ServerListener> listener,
     : _listener(std::move(listener)), _link(std::move(link)) {}
 
 void ServerSession::SendPacketBuffer(SendBufferRef packet) {
-    if (_link && !_link->OnSend(packet)) return;
+    if (_link && !_link->OnSend(*this, packet)) return;
     Send(std::move(packet));
 }
 
@@ -26,7 +26,11 @@ void ServerSession::OnConnectFailed(std::error_code error) {
 }
 
 void ServerSession::OnDisconnected() {
-    _reconnecting = _link && _link->OnDisconnected(*this);
+    if (_link) {
+        const auto ended = _link->OnDisconnected(*this);
+        if (ended == ResumeLink::Ended::Abandoned) return;  // a newer connection took over
+        _reconnecting = ended == ResumeLink::Ended::Reconnecting;
+    }
     _listener->OnDisconnected(*this);
 }
 
@@ -38,6 +42,8 @@ void ServerSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> pa
                 return _listener->OnResumed(*this, resent);
             case ResumeLink::Outcome::Refused:
                 return _listener->OnConnected(*this);  // "resume expired": log in afresh
+            case ResumeLink::Outcome::Ignore:
+                return;
             case ResumeLink::Outcome::Pass:
                 break;
         }

@@ -62,6 +62,11 @@ void ChaosBot::Say(client::ServerSession& session) {
     session.SendPacket(chat);  // counted by the link: sent again if not handled
 }
 
+void ChaosBot::SayThenSwitch(client::ServerSession& session, client::ResumeLink& link) {
+    if (_current.load() == &session) Say(session);
+    link.SwitchNow();
+}
+
 void ChaosBot::SayThenReset(client::ServerSession& session) {
     if (_current.load() == &session) Say(session);
     session.Cut("chaos: reset", false);

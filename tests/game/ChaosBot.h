@@ -50,6 +50,9 @@ public:
     // On `session`'s job queue: says the next line (if chatting) and resets the connection at
     // once, so that the line is often still in flight: the resume must send it again.
     void SayThenReset(client::ServerSession& session);
+    // On `session`'s job queue: says the next line and switches to a new connection while this
+    // one stays open (Wi-Fi to LTE): the server's takeover closes it.
+    void SayThenSwitch(client::ServerSession& session, client::ResumeLink& link);
 
 private:
     void Say(client::ServerSession& session);

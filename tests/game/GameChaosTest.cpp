@@ -33,7 +33,8 @@ double ChaosSeconds() {
 }
 
 struct ChaosFigures {
-    std::uint64_t resets = 0, drops = 0, resumes = 0, refused = 0, resent = 0, gaveUp = 0;
+    std::uint64_t resets = 0, drops = 0, resumes = 0, refused = 0, resent = 0, gaveUp = 0,
+                  switches = 0;
     std::uint64_t said = 0, checked = 0, expected = 0, lost = 0, duplicated = 0, freshLogins = 0;
 };
 
@@ -87,9 +88,15 @@ public:
             for (std::size_t i = 0; i < _bots.size(); ++i) {
                 if (now < due[i]) continue;
                 due[i] = now + std::chrono::milliseconds(every(random));
-                if (const auto session = _links[i]->Current(); session && session->IsConnected()) {
+                const auto session = _links[i]->Current();
+                if (!session || !session->IsConnected()) continue;
+                // Every other time the old connection stays open and a new one takes over.
+                if (++figures.resets % 2 == 0) {
+                    session->DoAsync([bot = _bots[i], session, link = _links[i]] {
+                        bot->SayThenSwitch(*session, *link);
+                    });
+                } else {
                     session->DoAsync([bot = _bots[i], session] { bot->SayThenReset(*session); });
-                    ++figures.resets;
                 }
             }
         }
@@ -110,6 +117,7 @@ public:
             figures.refused += counts.refused.load();
             figures.resent += counts.resent.load();
             figures.gaveUp += counts.gaveUp.load();
+            figures.switches += counts.switches.load();
             figures.said += bot.LinesSaid();
             figures.checked += bot.LinesChecked();
             figures.lost += bot.Lost();
@@ -173,15 +181,16 @@ private:
 
 void Report(const char* what, const ChaosFigures& f, double seconds) {
     std::printf(
-        "chaos (%s, %.0f s, 50 bots, 5 rooms): resets=%llu drops=%llu resumes=%llu "
+        "chaos (%s, %.0f s, 50 bots, 5 rooms): resets=%llu switches=%llu drops=%llu resumes=%llu "
         "refused=%llu resent=%llu gave_up=%llu lines_said=%llu lines_checked=%llu "
         "lines_expected=%llu lost=%llu duplicated=%llu fresh_logins=%llu\n",
         what, seconds, static_cast<unsigned long long>(f.resets),
-        static_cast<unsigned long long>(f.drops), static_cast<unsigned long long>(f.resumes),
-        static_cast<unsigned long long>(f.refused), static_cast<unsigned long long>(f.resent),
-        static_cast<unsigned long long>(f.gaveUp), static_cast<unsigned long long>(f.said),
-        static_cast<unsigned long long>(f.checked), static_cast<unsigned long long>(f.expected),
-        static_cast<unsigned long long>(f.lost), static_cast<unsigned long long>(f.duplicated),
+        static_cast<unsigned long long>(f.switches), static_cast<unsigned long long>(f.drops),
+        static_cast<unsigned long long>(f.resumes), static_cast<unsigned long long>(f.refused),
+        static_cast<unsigned long long>(f.resent), static_cast<unsigned long long>(f.gaveUp),
+        static_cast<unsigned long long>(f.said), static_cast<unsigned long long>(f.checked),
+        static_cast<unsigned long long>(f.expected), static_cast<unsigned long long>(f.lost),
+        static_cast<unsigned long long>(f.duplicated),
         static_cast<unsigned long long>(f.freshLogins));
     std::fflush(stdout);
 }
@@ -189,6 +198,8 @@ void Report(const char* what, const ChaosFigures& f, double seconds) {
 void ExpectClean(const ChaosFigures& f) {
     EXPECT_GT(f.resets, 0u);
     EXPECT_GT(f.resumes, 0u);
+    EXPECT_GT(f.switches, 0u) << "no takeover of a still-open connection was tried";
+    EXPECT_EQ(f.resumes, f.drops) << "every drop and switch resumed";
     EXPECT_EQ(f.lost, 0u) << "a line said in a bot's room while it was there never reached it";
     EXPECT_EQ(f.duplicated, 0u) << "a line reached a bot twice";
     EXPECT_EQ(f.refused, 0u) << "a resume was refused: that bot left its room";
