@@ -73,6 +73,8 @@ public:
     PlayerDirectory& Directory() { return *_context->directory; }
     ResumeRegistry& Resumes() { return *_context->resumes; }
     const ResumeRegistry& Resumes() const { return *_context->resumes; }
+    // Null without a database.
+    AccountService* Accounts() { return _context->accounts.get(); }
 
 private:
     GameServerOptions _options;
