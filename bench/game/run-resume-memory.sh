@@ -3,7 +3,8 @@
 # --resume-window 0 (no replay buffers) and with the default 30 s, in paired rounds (off, on,
 # off, on, ...), reporting each run's peak RSS (VmRSS from /proc/PID/status, sampled every
 # 0.5 s) and the bots' summary. The load: BOTS bots in ROOMS rooms, 2 chats, 2 moves and 1 ping
-# a second each, for SECONDS once they are in. Writes bench/game/results-resume-memory.txt.
+# a second each, for SECONDS once they are in. Writes BUILD_DIR/bench-results/resume-memory-
+# <UTC time>.txt (commit a copy under bench/results/ to quote it in the README).
 #
 #   bench/game/run-resume-memory.sh [BUILD_DIR] [ROUNDS] [SECONDS]
 #   env: BOTS (200: a burst of logins past 256 overflows the server's login executor and is
@@ -20,7 +21,8 @@ client_bin="$build/client/test_client"
 for bin in "$server_bin" "$client_bin"; do
   [[ -x "$bin" ]] || { echo "missing $bin: build the project first" >&2; exit 2; }
 done
-results="$(dirname "$0")/results-resume-memory.txt"
+. "$(dirname "$0")/../bench-lib.sh"
+results=$(results_file "$build" resume-memory txt)
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
