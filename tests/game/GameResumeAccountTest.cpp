@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ServerPackets.h"
+#include "gameserver/AccountService.h"
 #include "tests/game/AccountServerFixture.h"
 #include "tests/game/ResumingTestClient.h"
 
@@ -81,6 +82,53 @@ TEST_P(GameResumeAccountTest, APasswordLoginToAnOnlinePlayerKicksItAndKillsItsTo
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GameResumeAccountTest, testing::ValuesIn(TestedBackends()),
+                         BackendParamName);
+
+// A 1 s window and no interval saves to speak of: only the leave at the window's end can have
+// saved the position.
+class GameResumeSaveTest : public GameResumeAccountTest {
+protected:
+    game::GameServerOptions Options() const override {
+        auto options = GameResumeAccountTest::Options();
+        options.limits.resumeWindow = 1s;
+        options.persistence.saveInterval = std::chrono::hours(1);
+        return options;
+    }
+};
+
+TEST_P(GameResumeSaveTest, APlayerWhoseWindowEndsIsSavedWhereItWas) {
+    ResumingTestClient alice;
+    ASSERT_TRUE(alice.Login(server->LocalAddress(), "alice"));
+    ASSERT_TRUE(alice.Enter(2));
+    auto bob = InRoom("bob", 2);
+    Protocol::C_MOVE move;
+    move.set_x(7);
+    move.set_y(8);
+    ASSERT_TRUE(alice.Send(PacketId::C_MOVE, move));
+    ASSERT_TRUE(bob->Expect<Protocol::S_MOVE>(PacketId::S_MOVE));
+    alice.Client().Reset();
+    // Away for the window, then gone for good: others see it leave.
+    while (const auto packet = bob->Receive(10s)) {
+        if (packet->id == static_cast<std::uint16_t>(PacketId::S_DESPAWN)) break;
+    }
+    EXPECT_EQ(server->Resumes().Counters().windowEnded.load(), 1u);
+    ASSERT_TRUE(WaitUntil([&] { return server->Sessions().PlayerCount() == 1; }));
+    // Written by the leave's save, not by an interval (an hour) nor by the stop.
+    ASSERT_NE(server->Accounts(), nullptr);
+    EXPECT_TRUE(WaitUntil([&] { return server->Accounts()->Saves().SavedStates() >= 1; }));
+
+    bob.reset();
+    ASSERT_TRUE(WaitUntilEmpty());
+    Restart();
+    auto again = Connect();
+    const auto login = again->LoginWith("alice", GameTestClient::PasswordFor("alice"));
+    ASSERT_TRUE(login && login->success()) << (login ? login->reason() : "");
+    EXPECT_EQ(login->last_room_id(), 2u);
+    EXPECT_FLOAT_EQ(login->x(), 7.0f);
+    EXPECT_FLOAT_EQ(login->y(), 8.0f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, GameResumeSaveTest, testing::ValuesIn(TestedBackends()),
                          BackendParamName);
 
 }  // namespace
