@@ -42,6 +42,7 @@ void Bot::OnConnectFailed(ServerSession& /*session*/, std::error_code error) {
 void Bot::OnDisconnected(ServerSession& session) {
     _counters.inGame.store(false, std::memory_order_relaxed);
     if (Stopping()) return;
+    if (session.Reconnecting()) return;  // its ResumeLink connects again and resumes
     _counters.dropped.store(true, std::memory_order_relaxed);
     spdlog::warn("bot {}: dropped by the server: {}", _index, session.DisconnectReason());
 }
@@ -62,6 +63,19 @@ void Bot::OnEnterGame(ServerSession& session, Protocol::S_ENTER_GAME& pkt) {
     Start(session, _chat, _shared->chatPerSec, &Bot::ChatTick);
     Start(session, _move, _shared->movePerSec, &Bot::MoveTick);
     Start(session, _ping, _shared->pingPerSec, &Bot::PingTick);
+}
+
+void Bot::OnResumed(ServerSession& session, std::uint64_t /*resent*/) {
+    // Still in its room: the old session's timers died with it, so they start again here.
+    _counters.inGame.store(true, std::memory_order_relaxed);
+    Start(session, _chat, _shared->chatPerSec, &Bot::ChatTick);
+    Start(session, _move, _shared->movePerSec, &Bot::MoveTick);
+    Start(session, _ping, _shared->pingPerSec, &Bot::PingTick);
+}
+
+void Bot::OnLeaveGame(ServerSession& /*session*/, Protocol::S_LEAVE_GAME& /*pkt*/) {
+    _counters.inGame.store(false, std::memory_order_relaxed);
+    _counters.left.store(true, std::memory_order_relaxed);
 }
 
 void Bot::OnChat(ServerSession& /*session*/, Protocol::S_CHAT& /*pkt*/) {
@@ -110,7 +124,7 @@ void Bot::Schedule(ServerSession& session, Timer& timer, Tick tick) {
 }
 
 void Bot::ChatTick(ServerSession& session) {
-    if (!session.IsConnected()) return;
+    if (!session.IsConnected() || Stopping()) return;  // the run ends: the bot is leaving
     const std::uint64_t n = _counters.chatsSent.fetch_add(1, std::memory_order_relaxed);
     Protocol::C_CHAT chat;
     chat.set_msg("hello from " + _shared->namePrefix + "-" + std::to_string(_index) + " #" +
@@ -120,7 +134,7 @@ void Bot::ChatTick(ServerSession& session) {
 }
 
 void Bot::MoveTick(ServerSession& session) {
-    if (!session.IsConnected()) return;
+    if (!session.IsConnected() || Stopping()) return;  // the run ends: the bot is leaving
     std::uniform_real_distribution<float> step(-1.0f, 1.0f);
     _x += step(_random);
     _y += step(_random);
@@ -133,7 +147,7 @@ void Bot::MoveTick(ServerSession& session) {
 }
 
 void Bot::PingTick(ServerSession& session) {
-    if (!session.IsConnected()) return;
+    if (!session.IsConnected() || Stopping()) return;  // the run ends: the bot is leaving
     Protocol::C_PING ping;
     ping.set_client_time(NowNanoseconds());
     session.SendPacket(ping);

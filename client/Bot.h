@@ -33,6 +33,7 @@ struct BotCounters {
     std::atomic<bool> inGame{false};
     std::atomic<bool> connectFailed{false};
     std::atomic<bool> dropped{false};
+    std::atomic<bool> left{false};  // S_LEAVE_GAME came: it left its room (the run's end)
     std::atomic<std::uint64_t> refused{0};
     std::atomic<std::uint64_t> chatsSent{0};
     std::atomic<std::uint64_t> chatsReceived{0};
@@ -69,6 +70,8 @@ public:
     void OnMove(ServerSession& session, Protocol::S_MOVE& pkt) override;
     void OnPong(ServerSession& session, Protocol::S_PONG& pkt) override;
     void OnError(ServerSession& session, Protocol::S_ERROR& pkt) override;
+    void OnResumed(ServerSession& session, std::uint64_t resent) override;
+    void OnLeaveGame(ServerSession& session, Protocol::S_LEAVE_GAME& pkt) override;
 
 private:
     using Tick = void (Bot::*)(ServerSession&);

@@ -24,6 +24,7 @@ double Ms(double nanoseconds) {
 
 struct BotRunner::Totals {
     std::size_t connected = 0, loggedIn = 0, inGame = 0, connectFailed = 0, dropped = 0;
+    std::uint64_t drops = 0, resumes = 0, resumesRefused = 0, resent = 0;
     std::uint64_t refused = 0, chatsSent = 0, chatsReceived = 0, movesSent = 0, movesReceived = 0,
                   pingsSent = 0, pongs = 0;
 };
@@ -49,6 +50,14 @@ BotRunner::Totals BotRunner::Sum() const {
         t.movesReceived += c.movesReceived.load(r);
         t.pingsSent += c.pingsSent.load(r);
         t.pongs += c.pongs.load(r);
+    }
+    for (const auto& link : _links) {
+        const ResumeCounts& c = link->Counts();
+        t.drops += c.drops.load();
+        t.resumes += c.resumes.load();
+        t.resumesRefused += c.refused.load();
+        t.resent += c.resent.load();
+        t.dropped += c.gaveUp.load();  // never got back: a drop for good
     }
     return t;
 }
@@ -79,22 +88,37 @@ int BotRunner::Run() {
     engine.backend = _options.backend;
     auto core = IocpCore::CreateStarted(engine);
     if (!core) return 2;
-    std::size_t nextIndex = 0;
     ServiceOptions serviceOptions;
     serviceOptions.idleTimeout = std::chrono::milliseconds::zero();  // bots in a quiet room stay
     serviceOptions.sendQueueLimit = 16 * 1024 * 1024;
+    // Every bot has a ResumeLink: a dropped connection comes back by itself and resumes. The
+    // factory hands over the session Connect queued (a bot's first, or a reconnect's).
     auto service = ClientService::Create(
         core, *address,
-        [&] {
-            auto bot = std::make_shared<Bot>(nextIndex++, _shared);
-            {
-                std::lock_guard guard(_lock);
-                _bots.push_back(bot);
-            }
-            return std::make_shared<ServerSession>(bot);
+        [this]() -> SessionRef {
+            std::lock_guard guard(_lock);
+            if (_pending.empty()) return nullptr;
+            auto session = std::move(_pending.front());
+            _pending.pop_front();
+            return session;
         },
         serviceOptions);
-    const std::size_t started = service->Connect(_options.bots);
+    std::size_t started = 0;
+    for (std::size_t i = 0; i < _options.bots; ++i) {
+        auto bot = std::make_shared<Bot>(i, _shared);
+        std::weak_ptr<ClientService> weakService = service;
+        auto link = std::make_shared<ResumeLink>(
+            core->GetScheduler(), [this, bot, weakService](const std::shared_ptr<ResumeLink>& self) {
+                const auto owner = weakService.lock();
+                return owner && Connect(*owner, std::make_shared<ServerSession>(bot, self));
+            });
+        {
+            std::lock_guard guard(_lock);
+            _bots.push_back(bot);
+            _links.push_back(link);
+        }
+        started += Connect(*service, std::make_shared<ServerSession>(bot, link)) ? 1 : 0;
+    }
     if (started < _options.bots)
         spdlog::error("only {} of {} connections could be started", started, _options.bots);
 
@@ -173,6 +197,7 @@ int BotRunner::Run() {
         _options.serverPid > 0 ? ProcessCpuSeconds(_options.serverPid) - serverCpuAtWindow : -1;
     const double selfCpu = ProcessCpuSeconds(CurrentProcessId()) - selfCpuAtWindow;
     _shared->stopping.store(true);
+    LeaveRooms();
     service->Stop();
     core->Stop();
 
@@ -182,7 +207,8 @@ int BotRunner::Run() {
         "summary: bots=%zu logged_in=%zu in_game=%zu chats_sent=%llu chat_recv=%llu "
         "moves_sent=%llu move_recv=%llu pings=%llu pongs=%llu ping_p50_ms=%.3f ping_p99_ms=%.3f "
         "refused=%llu dropped=%zu connect_failed=%zu timed_out=%zu window_s=%.2f "
-        "chat_recv_per_s=%.0f client_cpu_s=%.2f server_cpu_s=%.2f\n",
+        "chat_recv_per_s=%.0f client_cpu_s=%.2f server_cpu_s=%.2f drops=%llu resumes=%llu "
+        "resumes_refused=%llu resent=%llu\n",
         _options.bots, end.loggedIn, end.inGame, static_cast<unsigned long long>(end.chatsSent),
         static_cast<unsigned long long>(end.chatsReceived),
         static_cast<unsigned long long>(end.movesSent),
@@ -190,12 +216,50 @@ int BotRunner::Run() {
         static_cast<unsigned long long>(end.pingsSent), static_cast<unsigned long long>(end.pongs),
         Ms(LatencyHistogram::Percentile(pings, 0.50)),
         Ms(LatencyHistogram::Percentile(pings, 0.99)), static_cast<unsigned long long>(end.refused),
-        end.dropped, end.connectFailed, timedOut, window, chatRate, selfCpu, serverCpu);
+        end.dropped, end.connectFailed, timedOut, window, chatRate, selfCpu, serverCpu,
+        static_cast<unsigned long long>(end.drops), static_cast<unsigned long long>(end.resumes),
+        static_cast<unsigned long long>(end.resumesRefused),
+        static_cast<unsigned long long>(end.resent));
     std::fflush(stdout);
     if (!WriteReports(end, timedOut, window, chatRate, selfCpu, serverCpu, pings)) return 1;
     const bool ok = end.refused == 0 && end.dropped == 0 && end.connectFailed == 0 &&
                     timedOut == 0 && started == _options.bots;
     return ok ? 0 : 1;
+}
+
+void BotRunner::LeaveRooms() {
+    // A connection that just closes leaves its player in its room, away, for the server's
+    // resume window: the bots say goodbye with C_LEAVE_GAME and wait for S_LEAVE_GAME.
+    std::vector<std::shared_ptr<Bot>> waiting;
+    {
+        std::lock_guard guard(_lock);
+        for (std::size_t i = 0; i < _bots.size(); ++i) {
+            _links[i]->Stop();
+            const auto session = _links[i]->Current();
+            if (!session || !session->IsConnected() || !_bots[i]->Counters().inGame.load()) continue;
+            session->SendPacket(Protocol::C_LEAVE_GAME{});
+            waiting.push_back(_bots[i]);
+        }
+    }
+    const auto deadline = Clock::now() + std::chrono::seconds(2);
+    for (const auto& bot : waiting) {
+        while (!bot->Counters().left.load() && Clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+bool BotRunner::Connect(ClientService& service, std::shared_ptr<ServerSession> session) {
+    const ServerSession* raw = session.get();
+    {
+        std::lock_guard guard(_lock);
+        _pending.push_back(std::move(session));
+    }
+    std::error_code error;
+    if (service.Connect(error)) return true;
+    // No socket, or the service refused it: take it back if the factory did not.
+    std::lock_guard guard(_lock);
+    std::erase_if(_pending, [raw](const auto& pending) { return pending.get() == raw; });
+    return false;
 }
 
 bool BotRunner::WriteReports(const Totals& end, std::size_t timedOut, double window,
@@ -221,6 +285,10 @@ bool BotRunner::WriteReports(const Totals& end, std::size_t timedOut, double win
     _report.Set("chat_recv_per_s", chatRate);
     _report.Set("client_cpu_s", selfCpu);
     _report.Set("server_cpu_s", serverCpu);
+    _report.Set("drops", static_cast<double>(end.drops));
+    _report.Set("resumes", static_cast<double>(end.resumes));
+    _report.Set("resumes_refused", static_cast<double>(end.resumesRefused));
+    _report.Set("resent", static_cast<double>(end.resent));
     bool ok = true;
     if (!_options.jsonPath.empty()) ok = _report.WriteJson(_options.jsonPath) && ok;
     if (!_options.reportPath.empty()) ok = _report.WriteHtml(_options.reportPath) && ok;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -8,8 +9,14 @@
 
 #include "client/Bot.h"
 #include "client/BotReport.h"
+#include "client/ResumeLink.h"
+#include "client/ServerSession.h"
 #include "client/LatencyHistogram.h"
 #include "core/Backend.h"
+
+namespace tavern {
+class ClientService;
+}
 
 namespace tavern::client {
 
@@ -43,6 +50,10 @@ public:
 private:
     struct Totals;
     Totals Sum() const;
+    // Run's thread, at the end: every bot in a room leaves it (C_LEAVE_GAME), at most 2 s.
+    void LeaveRooms();
+    // Any thread: connects `session` through `service` (the factory hands it over).
+    bool Connect(ClientService& service, std::shared_ptr<ServerSession> session);
     // Bots not in a room that were neither refused, dropped nor unable to connect.
     std::size_t CountTimedOut() const;
     // After the run: --json / --report, if asked for. False if a file could not be written.
@@ -52,7 +63,9 @@ private:
     const BotRunOptions _options;
     const std::shared_ptr<BotShared> _shared;
     mutable std::mutex _lock;
-    std::vector<std::shared_ptr<Bot>> _bots;  // under _lock: the factory adds, Sum reads
+    std::vector<std::shared_ptr<Bot>> _bots;  // under _lock: Run adds, Sum reads
+    std::vector<std::shared_ptr<ResumeLink>> _links;  // under _lock: one per bot
+    std::deque<std::shared_ptr<ServerSession>> _pending;  // under _lock: the factory's next
     BotReport _report;                        // Run's thread only
 };
 

@@ -1,6 +1,7 @@
 #include "client/ConsoleClient.h"
 
 #include "client/Bot.h"
+#include "client/ResumeLink.h"
 #include "client/TerminalText.h"
 
 #include <cstdio>
@@ -70,20 +71,37 @@ int ConsoleClient::Run(std::istream& input) {
     // A quiet room is no reason to hang up: the server may say nothing for minutes. (The
     // server's own idle timeout is kept at bay by the heartbeat pings.)
     serviceOptions.idleTimeout = std::chrono::milliseconds::zero();
+    // A dropped connection comes back by itself and resumes (ResumeLink); its sessions come
+    // from this service's factory.
+    auto owner = std::make_shared<std::weak_ptr<ClientService>>();
+    auto link = std::make_shared<ResumeLink>(
+        core->GetScheduler(), [owner](const std::shared_ptr<ResumeLink>&) {
+            std::error_code ignored;
+            const auto service = owner->lock();
+            return service && service->Connect(ignored) != nullptr;
+        });
     auto service = ClientService::Create(
-        core, *address, [self] { return std::make_shared<ServerSession>(self); }, serviceOptions);
+        core, *address, [self, link] { return std::make_shared<ServerSession>(self, link); },
+        serviceOptions);
+    *owner = service;
     std::error_code error;
-    auto session = service->ConnectAs<ServerSession>(error);
+    auto first = service->ConnectAs<ServerSession>(error);
+    // The session now in use: the first, or the one a reconnect made.
+    const auto current = [&first, &link] {
+        auto session = link->Current();
+        return session ? session : first;
+    };
 
     int status = 0;
-    if (!session || !WaitForPhase(Phase::InGame, std::chrono::seconds(10))) {
+    if (!first || !WaitForPhase(Phase::InGame, std::chrono::seconds(10))) {
         Print("could not get into room {}\n", _options.room);
         status = 1;
     } else {
         std::string line;
         bool more = true;
-        while (more && std::getline(input, line)) more = Command(*session, line);
+        while (more && std::getline(input, line)) more = Command(*current(), line);
         // /quit or the end of input: leave the room and wait for the server to confirm.
+        const auto session = current();
         if (session->IsConnected()) {
             bool inGame = false;
             {
@@ -99,6 +117,7 @@ int ConsoleClient::Run(std::istream& input) {
         }
     }
     _quitting.store(true);
+    link->Stop();
     service->Stop();
     core->Stop();
     return status;
@@ -165,8 +184,17 @@ void ConsoleClient::OnConnectFailed(ServerSession& /*session*/, std::error_code 
 }
 
 void ConsoleClient::OnDisconnected(ServerSession& session) {
+    if (session.Reconnecting()) {
+        Print("connection lost ({}); reconnecting\n", session.DisconnectReason());
+        return;
+    }
     if (!_quitting.load()) Print("disconnected: {}\n", session.DisconnectReason());
     SetPhase(Phase::Closed);
+}
+
+void ConsoleClient::OnResumed(ServerSession& session, std::uint64_t resent) {
+    Print("reconnected: resumed, {} packets replayed\n", resent);
+    Heartbeat(session);  // the old session's timer went with it
 }
 
 void ConsoleClient::OnLogin(ServerSession& session, Protocol::S_LOGIN& pkt) {

@@ -47,6 +47,9 @@ public:
     void OnConnected(ServerSession& session) override;
     void OnConnectFailed(ServerSession& session, std::error_code error) override;
     void OnDisconnected(ServerSession& session) override;
+    // A dropped connection came back and resumed: prints "reconnected: resumed, K packets
+    // replayed" (K: own packets the server had not handled, sent again).
+    void OnResumed(ServerSession& session, std::uint64_t resent) override;
     void OnLogin(ServerSession& session, Protocol::S_LOGIN& pkt) override;
     void OnEnterGame(ServerSession& session, Protocol::S_ENTER_GAME& pkt) override;
     void OnSpawn(ServerSession& session, Protocol::S_SPAWN& pkt) override;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <system_error>
 
 #include "Protocol.pb.h"
@@ -18,6 +19,10 @@ public:
     virtual void OnConnected(ServerSession& /*session*/) {}
     virtual void OnConnectFailed(ServerSession& /*session*/, std::error_code /*error*/) {}
     virtual void OnDisconnected(ServerSession& /*session*/) {}
+    // A reconnect (ResumeLink) resumed the player on `session`, a new connection: it is still
+    // in its room, what the server sent meanwhile follows, and `resent` of this client's own
+    // packets the server had not handled were sent again. Timers of the old session are gone.
+    virtual void OnResumed(ServerSession& /*session*/, std::uint64_t /*resent*/) {}
 
     virtual void OnLogin(ServerSession& /*session*/, Protocol::S_LOGIN& /*pkt*/) {}
     virtual void OnEnterGame(ServerSession& /*session*/, Protocol::S_ENTER_GAME& /*pkt*/) {}

@@ -23,10 +23,8 @@ void BroadcastBatch::AddMember() {
 std::uint64_t BroadcastBatch::RemoveMember(std::size_t slot, std::span<const PlayerRef> members) {
     std::uint64_t delivered = 0;
     const std::uint64_t cursor = _cursors[slot];
-    if (cursor != End()) {
-        if (const auto session = members[slot]->Session())
-            delivered = SendFrom(*session, Join(cursor), cursor, cursor, members[slot]->Id());
-    }
+    // Delivered even to a player that is away: its outbox keeps it for a resume.
+    if (cursor != End()) delivered = SendFrom(*members[slot], Join(cursor), cursor, cursor);
     _cursors[slot] = _cursors.back();
     _cursors.pop_back();
     DropSentByAll();
@@ -57,9 +55,9 @@ SendBufferRef BroadcastBatch::Join(std::uint64_t from) const {
     return joined;
 }
 
-std::uint64_t BroadcastBatch::SendFrom(GameSession& session, const SendBufferRef& joined,
-                                       std::uint64_t from, std::uint64_t cursor,
-                                       std::uint64_t playerId) const {
+std::uint64_t BroadcastBatch::SendFrom(Player& player, const SendBufferRef& joined,
+                                       std::uint64_t from, std::uint64_t cursor) const {
+    const std::uint64_t playerId = player.Id();
     std::uint64_t delivered = 0;
     std::size_t offset = 0;    // of the packet at `it` in `joined`
     std::size_t runStart = 0;  // of the run of packets the member gets, not yet sent
@@ -69,7 +67,7 @@ std::uint64_t BroadcastBatch::SendFrom(GameSession& session, const SendBufferRef
         const std::size_t size = it->packet->Size();
         if (sequence < cursor || it->except == playerId) {
             if (offset > runStart)
-                session.Send(SendBuffer::Slice(joined, runStart, offset - runStart));
+                player.Deliver(SendBuffer::Slice(joined, runStart, offset - runStart));
             runStart = offset + size;
         } else {
             ++delivered;
@@ -77,9 +75,9 @@ std::uint64_t BroadcastBatch::SendFrom(GameSession& session, const SendBufferRef
         offset += size;
     }
     if (runStart == 0 && offset > 0) {
-        session.Send(joined);  // all of it: no slice needed
+        player.Deliver(joined);  // all of it: no slice needed
     } else if (offset > runStart) {
-        session.Send(SendBuffer::Slice(joined, runStart, offset - runStart));
+        player.Deliver(SendBuffer::Slice(joined, runStart, offset - runStart));
     }
     return delivered;
 }
@@ -108,14 +106,12 @@ std::uint64_t BroadcastBatch::FlushGroup(std::size_t group, std::span<const Play
         const std::uint64_t cursor = _cursors[i];
         if (cursor == last) continue;
         _cursors[i] = last;
-        const PlayerRef& member = members[i];
-        const auto session = member->Session();
-        if (!session) continue;
-        if (cursor == from && !std::binary_search(leftOut.begin(), leftOut.end(), member->Id())) {
-            session->Send(shared);
+        Player& member = *members[i];
+        if (cursor == from && !std::binary_search(leftOut.begin(), leftOut.end(), member.Id())) {
+            member.Deliver(shared);
             delivered += last - from;
         } else {
-            delivered += SendFrom(*session, shared, from, cursor, member->Id());
+            delivered += SendFrom(member, shared, from, cursor);
         }
     }
     DropSentByAll();

@@ -67,10 +67,10 @@ private:
     };
     // The packets from sequence `from` on, laid end to end; nullptr if none.
     SendBufferRef Join(std::uint64_t from) const;
-    // Sends `session` the packets of `joined` (Join(from)) from sequence `cursor` on that do
-    // not leave `playerId` out, as slices of it. Returns how many.
-    std::uint64_t SendFrom(GameSession& session, const SendBufferRef& joined, std::uint64_t from,
-                           std::uint64_t cursor, std::uint64_t playerId) const;
+    // Delivers to `player` the packets of `joined` (Join(from)) from sequence `cursor` on that
+    // do not leave it out, as slices of it. Returns how many.
+    std::uint64_t SendFrom(Player& player, const SendBufferRef& joined, std::uint64_t from,
+                           std::uint64_t cursor) const;
     std::uint64_t End() const { return _base + _packets.size(); }
     void DropSentByAll();
 

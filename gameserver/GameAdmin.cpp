@@ -79,6 +79,22 @@ std::unique_ptr<admin::AdminServer> StartGameAdmin(GameServer& server, admin::Ad
                                        "Packets rooms delivered, one per packet per recipient.");
         AddValue(delivered, static_cast<double>(stats.roomPacketsOut));
         out.push_back(std::move(delivered));
+        // Seamless reconnect: players away (dropped, a resume may come) and how resumes ended.
+        const ResumeRegistry& resumes = server.Resumes();
+        auto away = GaugeFamily("tavern_players_away",
+                                "Players whose connection dropped, kept in their room for a resume.");
+        AddValue(away, static_cast<double>(resumes.AwayCount()));
+        out.push_back(std::move(away));
+        const ResumeCounters& c = resumes.Counters();
+        auto outcomes = CounterFamily(
+            "tavern_resumes_total",
+            "Resumes by outcome: resumed, refused (unknown, used, forged or expired token), and "
+            "away players that left for good (window_ended, overflowed).");
+        AddValue(outcomes, static_cast<double>(c.resumed.load()), {{"outcome", "resumed"}});
+        AddValue(outcomes, static_cast<double>(c.refused.load()), {{"outcome", "refused"}});
+        AddValue(outcomes, static_cast<double>(c.windowEnded.load()), {{"outcome", "window_ended"}});
+        AddValue(outcomes, static_cast<double>(c.overflowed.load()), {{"outcome", "overflowed"}});
+        out.push_back(std::move(outcomes));
     });
 #if TAVERN_GAME_ACCOUNTS
     if (AccountService* accounts = server.Accounts()) {

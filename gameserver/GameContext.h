@@ -12,6 +12,7 @@
 namespace tavern::game {
 
 class AccountService;
+class ResumeRegistry;
 
 // What every GameSession of one GameServer shares. The server makes it and each session holds
 // it, so a session that outlives a stopping server still finds its managers: no globals.
@@ -25,6 +26,7 @@ struct GameContext {
     std::shared_ptr<PlayerStateSink> saves;  // the accounts' SaveScheduler, or null
     // The other nodes (gameserver --nats); null when this process runs alone.
     std::shared_ptr<ClusterLink> cluster;
+    std::shared_ptr<ResumeRegistry> resumes;  // tokens and away players (seamless reconnect)
 };
 
 }  // namespace tavern::game

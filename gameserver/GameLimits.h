@@ -36,6 +36,12 @@ struct GameLimits {
     // ... and more groups than that when one would pass this many members: one flush never
     // holds a worker for more than about this many sends.
     std::size_t broadcastMaxGroupMembers = 128;
+    // Seamless reconnect (ResumeRegistry): a connection that ends without C_LEAVE_GAME leaves
+    // its player in its room, away, for resumeWindow (0: no resume, a drop leaves at once); what
+    // is sent to it meanwhile is kept up to resumeBuffer packet bytes, past which it leaves.
+    // The same bound covers the recent packets kept while connected.
+    std::chrono::milliseconds resumeWindow{30000};
+    std::size_t resumeBuffer = 256 * 1024;
 };
 
 }  // namespace tavern::game

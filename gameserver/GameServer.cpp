@@ -7,6 +7,7 @@
 
 #include "gameserver/GameSession.h"
 #include "gameserver/LimitCheck.h"
+#include "gameserver/ResumeRegistry.h"
 #if TAVERN_GAME_ACCOUNTS
 #include "gameserver/AccountService.h"
 #endif
@@ -34,6 +35,10 @@ GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
     context->sessions = std::make_shared<SessionManager>();
     context->rooms = std::make_shared<RoomManager>(_core->GetScheduler(), _options.limits);
     context->directory = std::make_shared<PlayerDirectory>();
+    context->resumes = std::make_shared<ResumeRegistry>(
+        _core->GetScheduler(),
+        std::chrono::duration_cast<Clock::duration>(_options.limits.resumeWindow),
+        context->sessions);
     if (!_options.persistence.dbUrl.empty()) {
 #if TAVERN_GAME_ACCOUNTS
         context->accounts =
@@ -90,6 +95,7 @@ void GameServer::Stop() {
     if (_stopped) return;
     _stopped = true;
     if (_started) {
+        _context->resumes->Stop();  // nobody goes away from here on; the away players leave
         _service->Stop();
         // The sessions' last jobs asked their rooms to let their players go; let the rooms
         // finish, so that the counts end at zero before the engine drops what is left.

@@ -12,6 +12,7 @@
 #include "gameserver/GameContext.h"
 #include "gameserver/GameLimits.h"
 #include "gameserver/PersistenceOptions.h"
+#include "gameserver/ResumeRegistry.h"
 
 namespace tavern::game {
 
@@ -73,6 +74,8 @@ public:
     SessionManager& Sessions() { return *_context->sessions; }
     RoomManager& Rooms() { return *_context->rooms; }
     PlayerDirectory& Directory() { return *_context->directory; }
+    ResumeRegistry& Resumes() { return *_context->resumes; }
+    const ResumeRegistry& Resumes() const { return *_context->resumes; }
     // Null without a database.
     AccountService* Accounts() { return _context->accounts.get(); }
 

@@ -48,6 +48,10 @@ void GameSession::OnConnected() {
 }
 
 void GameSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payload) {
+    // A login (or resume) starts the count, itself not counted; a resume sets it while handled.
+    const bool login = id == static_cast<std::uint16_t>(PacketId::C_LOGIN) && !_player &&
+                       !_loginPending;
+    if (login) _handled = 0;
     try {
         ServerPacketHandler::HandlePacket(*this, id, payload);
     } catch (const std::exception& e) {
@@ -58,22 +62,32 @@ void GameSession::OnRecvPacket(std::uint16_t id, std::span<const std::byte> payl
             spdlog::error("session {} ({}): the handler of {} ({} payload bytes: {}) threw: {}{}",
                           Session::Id(), PeerAddress().ToString(),
                           Protocol::ToString(static_cast<PacketId>(id)), payload.size(),
-                          HexPrefix(payload), e.what(), MoreLikeIt(suppressed));
+                          id == static_cast<std::uint16_t>(PacketId::C_LOGIN)
+                              ? std::string("not shown: a password or resume token")
+                              : HexPrefix(payload),
+                          e.what(), MoreLikeIt(suppressed));
         ReportProtocolError(ProtocolError::HandlerException,
                             std::string(Protocol::ToString(static_cast<PacketId>(id))) + ": " +
                                 e.what());
     }
+    if (!login) ++_handled;
 }
 
 void GameSession::OnDisconnected() {
     _disconnected = true;
     if (_player) {
         if (_context->directory) _context->directory->Release(_player->Id(), this);
-        if (_room) {
-            _player->PostRequest(RoomRequest::Leave(_room, false));
-            _room.reset();
+        ResumeRegistry& resumes = *_context->resumes;
+        if (!_leftGame && resumes.Enabled()) {
+            // Away: it stays in its room, others see nothing, a resume may take it back.
+            _player->SetHandled(_handled);
+            resumes.MarkAway(std::move(_player), std::move(_room), this);
+        } else {
+            resumes.Revoke(_player->Id());
+            if (_room) _player->PostRequest(RoomRequest::Leave(_room, false));
+            _context->sessions->RemovePlayer(_player->Id());
         }
-        _context->sessions->RemovePlayer(_player->Id());
+        _room.reset();
         _player.reset();  // the room's pending jobs hold it until they are done
     }
     _context->sessions->RemoveSession(Session::Id());
@@ -82,6 +96,7 @@ void GameSession::OnDisconnected() {
 void GameSession::Login(const Protocol::C_LOGIN& pkt) {
     if (_player) return RefuseLogin("already logged in as " + _player->Name());
     if (_loginPending) return RefuseLogin("a login is already under way");
+    if (!pkt.resume_token().empty()) return Resume(pkt);
     const std::string& name = pkt.name();
     if (name.empty()) return RefuseLogin("the name is empty");
     if (name.size() > _context->limits.maxNameBytes)
@@ -107,7 +122,11 @@ void GameSession::FinishLogin(std::uint64_t playerId, const std::string& name,
         if (_context->directory) _context->directory->Release(playerId, this);
         return;
     }
-    _player = std::make_shared<Player>(playerId, name, Self());
+    ResumeRegistry& resumes = *_context->resumes;
+    // Without resume nothing needs keeping: a zero bound drops each packet once sent.
+    _player = std::make_shared<Player>(
+        playerId, name, resumes.Enabled() ? _context->limits.resumeBuffer : 0,
+        std::chrono::duration_cast<Clock::duration>(_context->limits.resumeWindow));
     _player->Restore(saved, _context->saves);
     _context->sessions->AddPlayer(_player);
     Protocol::S_LOGIN answer;
@@ -117,7 +136,10 @@ void GameSession::FinishLogin(std::uint64_t playerId, const std::string& name,
     answer.set_last_room_id(saved.roomId);
     answer.set_x(saved.x);
     answer.set_y(saved.y);
-    Send(ServerPacketHandler::MakeSendBuffer(answer));
+    if (resumes.Enabled()) answer.set_resume_token(resumes.Issue(_player));
+    _leftGame = false;
+    // S_LOGIN itself is not numbered; what follows it is.
+    _player->Outbox().Attach(Self(), ServerPacketHandler::MakeSendBuffer(answer));
     spdlog::debug("session {}: logged in as {} (player {})", Session::Id(), name, playerId);
 }
 
@@ -127,6 +149,7 @@ PlayerRef GameSession::KickForTakeover(const std::string& reason) {
     Protocol::S_KICKED kicked;
     kicked.set_reason(reason);
     Send(ServerPacketHandler::MakeSendBuffer(kicked));
+    _context->resumes->Revoke(player->Id());
     if (_room) {
         player->PostRequest(RoomRequest::Leave(_room, false));
         _room.reset();
@@ -152,6 +175,7 @@ void GameSession::EnterGame(const Protocol::C_ENTER_GAME& pkt) {
         return RefuseEnter("room " + std::to_string(pkt.room_id()) + " is full");
     }
     _room = room;
+    _leftGame = false;
     _player->PostRequest(RoomRequest::Enter(_room));
 }
 
@@ -181,12 +205,13 @@ void GameSession::LeaveGame() {
     if (!_room) return SendError(request, "not in a room");
     _player->PostRequest(RoomRequest::Leave(_room, true));
     _room.reset();
+    _leftGame = true;
 }
 
 void GameSession::Ping(const Protocol::C_PING& pkt) {
     Protocol::S_PONG pong;
     pong.set_client_time(pkt.client_time());
-    Send(ServerPacketHandler::MakeSendBuffer(pong));
+    Deliver(ServerPacketHandler::MakeSendBuffer(pong));
 }
 
 void GameSession::SendError(std::uint32_t requestId, std::string reason) {
@@ -195,7 +220,7 @@ void GameSession::SendError(std::uint32_t requestId, std::string reason) {
     Protocol::S_ERROR error;
     error.set_request_id(requestId);
     error.set_reason(std::move(reason));
-    Send(ServerPacketHandler::MakeSendBuffer(error));
+    Deliver(ServerPacketHandler::MakeSendBuffer(error));
 }
 
 void GameSession::RefuseLogin(std::string reason) {
@@ -204,7 +229,7 @@ void GameSession::RefuseLogin(std::string reason) {
     Protocol::S_LOGIN answer;
     answer.set_success(false);
     answer.set_reason(std::move(reason));
-    Send(ServerPacketHandler::MakeSendBuffer(answer));
+    Deliver(ServerPacketHandler::MakeSendBuffer(answer));
 }
 
 void GameSession::RefuseEnter(std::string reason) {
@@ -212,7 +237,12 @@ void GameSession::RefuseEnter(std::string reason) {
     Protocol::S_ENTER_GAME answer;
     answer.set_success(false);
     answer.set_reason(std::move(reason));
-    Send(ServerPacketHandler::MakeSendBuffer(answer));
+    Deliver(ServerPacketHandler::MakeSendBuffer(answer));
+}
+
+void GameSession::Deliver(SendBufferRef buffer) {
+    if (_player) return _player->Deliver(std::move(buffer));
+    Send(std::move(buffer));
 }
 
 }  // namespace tavern::game

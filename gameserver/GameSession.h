@@ -7,6 +7,7 @@
 #include "core/PacketSession.h"
 #include "gameserver/GameContext.h"
 #include "gameserver/Player.h"
+#include "gameserver/ResumeRegistry.h"
 #include "gameserver/Room.h"
 #include "gameserver/TokenBucket.h"
 
@@ -30,7 +31,13 @@ using GameSessionRef = std::shared_ptr<GameSession>;
 //
 //   not logged in --C_LOGIN--> logged in --C_ENTER_GAME--> in a room --C_LEAVE_GAME--> logged in
 //
-// A disconnect, clean or not, takes the player out of its room and out of the SessionManager.
+// A disconnect after C_LEAVE_GAME (or with resume off) takes the player out of its room and out
+// of the SessionManager. Any other end of the connection leaves the player away (see
+// ResumeRegistry) until a C_LOGIN with its resume token takes it back on another session.
+//
+// Counting for a resume: the session counts the client packets it handled since the login
+// (every packet dispatched, a refused one included; the login's and a resume's own C_LOGIN
+// not), and everything sent to the player after its S_LOGIN goes through its PlayerOutbox.
 class GameSession final : public PacketSession {
 public:
     explicit GameSession(std::shared_ptr<const GameContext> context);
@@ -43,7 +50,8 @@ public:
     void LeaveGame();
     void Ping(const Protocol::C_PING& pkt);
 
-    // Safe from any thread: an S_ERROR refusing the request whose packet id is `requestId`.
+    // On this session's job queue: an S_ERROR refusing the request whose packet id is
+    // `requestId` (through the player's outbox once logged in).
     void SendError(std::uint32_t requestId, std::string reason);
 
     // On this session's job queue (LoginFlow): the login was granted; makes the player, restored
@@ -55,6 +63,10 @@ public:
     // On this session's job queue: a newer login took the account over. Sends S_KICKED, lets
     // the player leave its room, closes the session; returns the player (nullptr if none).
     PlayerRef KickForTakeover(const std::string& reason);
+    // On this session's job queue: a resume on another session takes the player over. Leaves
+    // it away in the ResumeRegistry (with the count of packets handled), for that session to
+    // take, and closes; false if it had no player.
+    bool ReleaseForResume();
 
     // Any thread while the session is alive: a shared handle to it.
     GameSessionRef Self() { return SharedAs<GameSession>(); }
@@ -71,6 +83,12 @@ protected:
 
 private:
     void RefuseEnter(std::string reason);
+    // On this session's job queue: to the player's outbox once logged in, else straight out.
+    void Deliver(SendBufferRef buffer);
+    void Resume(const Protocol::C_LOGIN& pkt);
+    void CompleteResume(ResumeRegistry::Claim claim, std::uint64_t received,
+                        const std::string& token);
+    void RefuseResume();
 
     const std::shared_ptr<const GameContext> _context;
     // On this session's job queue only.
@@ -78,6 +96,8 @@ private:
     RoomRef _room;  // the room entered last, until C_LEAVE_GAME or the disconnect
     bool _loginPending = false;  // a password login is on the store's executor
     bool _disconnected = false;
+    bool _leftGame = false;      // the last room request was C_LEAVE_GAME: a drop is a logout
+    std::uint64_t _handled = 0;  // client packets handled since the login (see above)
     TokenBucket _enters;   // room changes
     TokenBucket _creates;  // rooms made
 };

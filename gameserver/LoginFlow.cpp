@@ -5,6 +5,7 @@
 #include "gameserver/AccountService.h"
 #include "gameserver/GameContext.h"
 #include "gameserver/GameSession.h"
+#include "gameserver/ResumeRegistry.h"
 #include "jobs/Ask.h"
 
 namespace tavern::game {
@@ -67,6 +68,16 @@ void OnAnswer(GameSession& session, const Context& context,
     Granted granted{outcome.account.playerId, outcome.account.name,
                     SavedPosition{outcome.state.roomId, outcome.state.x, outcome.state.y},
                     outcome.status == store::LoginStatus::Created};
+    // An away player of this account (its connection dropped, no resume came) leaves for good
+    // first, as a kicked one would: others see S_DESPAWN, and the login gets its position.
+    if (auto away = context->resumes->TakeAway(granted.playerId)) {
+        spdlog::info("player {} ({}): session {} logs in while it was away", granted.playerId,
+                     granted.name, session.Session::Id());
+        context->resumes->Finish(away->player, away->room);
+        context->directory->Claim(granted.playerId, session.Self());
+        return AwaitLeave(session, context, std::move(granted), std::move(away->player),
+                          Clock::now() + kTakeoverWait);
+    }
     const auto old = context->directory->Claim(granted.playerId, session.Self());
     if (!old) return Grant(session, context, std::move(granted));
 

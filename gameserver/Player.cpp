@@ -9,8 +9,9 @@
 
 namespace tavern::game {
 
-Player::Player(std::uint64_t id, std::string name, std::weak_ptr<GameSession> session)
-    : _id(id), _name(std::move(name)), _session(std::move(session)) {}
+Player::Player(std::uint64_t id, std::string name, std::size_t outboxLimit,
+               Clock::duration keepFor)
+    : _id(id), _name(std::move(name)), _outbox(outboxLimit, keepFor) {}
 
 void Player::SetPosition(float x, float y) {
     _x = x;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -7,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "gameserver/PlayerOutbox.h"
 #include "gameserver/PlayerStateSink.h"
 #include "gameserver/RoomRequest.h"
 
@@ -22,8 +24,12 @@ class Room;
 using PlayerRef = std::shared_ptr<Player>;
 
 // A logged-in player. Its session owns it; the room it is in holds it too. It holds its session
-// WEAKLY, so no Session <-> Player cycle has to be broken by hand: when the session goes, the
-// player goes with the last room job that still refers to it.
+// WEAKLY (through its outbox), so no Session <-> Player cycle has to be broken by hand: when the
+// session goes, the player goes with the last room job that still refers to it. While it is
+// away (its connection dropped, a resume may come) the ResumeRegistry holds it instead.
+//
+// Everything sent to the player after its login goes through its PlayerOutbox (Deliver), which
+// numbers and keeps it for a resume.
 //
 // The player also keeps its requests to rooms in order. A room's mailbox keeps order only per
 // pushing thread, and a session's jobs may run on any worker, so "enter, then chat" pushed
@@ -31,13 +37,24 @@ using PlayerRef = std::shared_ptr<Player>;
 // room drains them in the order the session made them.
 class Player : public std::enable_shared_from_this<Player> {
 public:
-    Player(std::uint64_t id, std::string name, std::weak_ptr<GameSession> session);
+    // `outboxLimit` and `keepFor`: the PlayerOutbox's bounds.
+    Player(std::uint64_t id, std::string name, std::size_t outboxLimit, Clock::duration keepFor);
 
     // Safe from any thread: fixed at login.
     std::uint64_t Id() const { return _id; }
     const std::string& Name() const { return _name; }
-    // Safe from any thread: the player's session, or nullptr once it is gone.
-    std::shared_ptr<GameSession> Session() const { return _session.lock(); }
+    // Safe from any thread: the player's session, or nullptr while it has none (away, gone).
+    std::shared_ptr<GameSession> Session() const { return _outbox.Session(); }
+    // Safe from any thread: sends `buffer` (whole packets) to the player, numbered and kept
+    // for a resume, whether it is connected or away.
+    void Deliver(SendBufferRef buffer) { _outbox.Deliver(std::move(buffer)); }
+    PlayerOutbox& Outbox() { return _outbox; }
+
+    // The client packets handled since the login (a resume's own C_LOGIN not counted). Kept
+    // by the session while it holds the player; set here when it lets go (a drop, a resume
+    // elsewhere), read by the session that takes it.
+    std::uint64_t Handled() const { return _handled.load(std::memory_order_acquire); }
+    void SetHandled(std::uint64_t handled) { _handled.store(handled, std::memory_order_release); }
 
     // On the job queue of the room the player is in.
     float X() const { return _x; }
@@ -71,7 +88,8 @@ private:
 
     const std::uint64_t _id;
     const std::string _name;
-    const std::weak_ptr<GameSession> _session;
+    PlayerOutbox _outbox;
+    std::atomic<std::uint64_t> _handled{0};
     float _x = 0;
     float _y = 0;
     SavedPosition _saved;  // the room it is in or left last, and its position there

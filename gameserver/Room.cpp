@@ -82,23 +82,18 @@ void Room::RunRequests(PlayerRef player) {
 
 void Room::Enter(const PlayerRef& player) {
     _reserved.fetch_sub(1, std::memory_order_relaxed);  // taken by RoomManager::Reserve
-    const auto session = player->Session();
     if (IsMember(player->Id())) {  // the session's own checks make this unreachable
-        if (session) {
-            Protocol::S_ENTER_GAME refusal;
-            refusal.set_success(false);
-            refusal.set_reason("already in room " + std::to_string(_id));
-            session->Send(ServerPacketHandler::MakeSendBuffer(refusal));
-        }
+        Protocol::S_ENTER_GAME refusal;
+        refusal.set_success(false);
+        refusal.set_reason("already in room " + std::to_string(_id));
+        player->Deliver(ServerPacketHandler::MakeSendBuffer(refusal));
         return;
     }
 
     // Everyone already here: the first players in S_ENTER_GAME, the rest in S_SPAWNs, split
     // by encoded size so that no packet passes the wire format's limit.
-    if (session) {
-        for (SendBufferRef& packet : MemberListPackets(_members, _limits.playersPerPacket))
-            session->Send(std::move(packet));
-    }
+    for (SendBufferRef& packet : MemberListPackets(_members, _limits.playersPerPacket))
+        player->Deliver(std::move(packet));
 
     // The others hear of the entrant on the tick, with everything else (a join storm costs one
     // send per member per tick, not one per entrant per member).
@@ -166,10 +161,7 @@ void Room::Leave(const PlayerRef& player, bool notify) {
     player->LeftRoom();
     if (_members.empty()) ArmReclaim();
 
-    if (notify) {
-        if (const auto session = player->Session())
-            session->Send(ServerPacketHandler::MakeSendBuffer(Protocol::S_LEAVE_GAME{}));
-    }
+    if (notify) player->Deliver(ServerPacketHandler::MakeSendBuffer(Protocol::S_LEAVE_GAME{}));
     Protocol::S_DESPAWN despawn;
     despawn.add_player_ids(player->Id());
     BroadcastOnTick(ServerPacketHandler::MakeSendBuffer(despawn), 0);
@@ -214,7 +206,10 @@ void Room::Regroup() {
 }
 
 void Room::Refuse(const PlayerRef& player, std::uint32_t requestId, std::string reason) const {
-    if (const auto session = player->Session()) session->SendError(requestId, std::move(reason));
+    Protocol::S_ERROR error;
+    error.set_request_id(requestId);
+    error.set_reason(std::move(reason));
+    player->Deliver(ServerPacketHandler::MakeSendBuffer(error));
 }
 
 }  // namespace tavern::game

@@ -76,6 +76,13 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     app.add_option("--max-packets-per-sec", options.service.maxPacketsPerSecond,
                    "packets a client may send per second before it is disconnected (0: no limit)");
+    // Seamless reconnect (README, "Reconnect").
+    double resumeWindow = 30;
+    app.add_option("--resume-window", resumeWindow,
+                   "seconds a dropped player stays in its room, away, for a resume (0: off)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--resume-buffer", options.limits.resumeBuffer,
+                   "packet bytes kept per player for a resume; an away player past it leaves");
     app.add_option("--log-level", logLevel, "trace, debug, info, warn, error, critical, off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     app.add_option("--stats-interval", statsInterval, "seconds between stats lines (0: none)")
@@ -145,6 +152,8 @@ int main(int argc, char** argv) {
     }
     options.address = *address;
     options.limits.broadcastTick = std::chrono::milliseconds(tickMs);
+    options.limits.resumeWindow = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(resumeWindow));
     options.service.sendMemoryBudget = budgetMiB * 1024 * 1024;
     options.service.idleTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(idleTimeout));

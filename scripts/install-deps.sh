@@ -12,7 +12,10 @@ $SUDO apt-get install -y --no-install-recommends \
   clang llvm libclang-rt-14-dev procps \
   libsqlite3-dev libpq-dev libsodium-dev libunistring-dev postgresql \
   libnats-dev nats-server \
-  prometheus-cpp-dev libcivetweb-dev python3-prometheus-client python3 chromium
+  prometheus-cpp-dev libcivetweb-dev python3-prometheus-client python3 chromium \
+  iproute2
+# iproute2 (ip, tc): the reconnect chaos run's lossy-link variant shapes a namespace's loopback
+# with netem (skipped where the kernel has no sch_netem).
 # The store's tests start their own PostgreSQL 15 (initdb and pg_ctl from the package above) in
 # a temporary folder; PostgreSQL refuses to run as root, so as root they run it as this user.
 if ! id -u tavern-pg > /dev/null 2>&1; then

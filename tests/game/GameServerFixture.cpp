@@ -18,6 +18,9 @@ void GameServerFixture::TearDown() {
 game::GameServerOptions GameServerFixture::Options() const {
     game::GameServerOptions options;
     options.address = NetAddress::Loopback(0);
+    // A drop leaves at once, as these suites expect (others see S_DESPAWN); GameResumeTest and
+    // the chaos run turn seamless reconnect on.
+    options.limits.resumeWindow = std::chrono::milliseconds::zero();
     return options;
 }
 

@@ -50,6 +50,7 @@ std::optional<WirePacket> GameTestClient::Receive(std::chrono::milliseconds time
     packet.id = header.id;
     packet.payload.assign(_buffer.begin() + kPacketHeaderSize, _buffer.begin() + header.size);
     _buffer.erase(_buffer.begin(), _buffer.begin() + header.size);
+    ++_packetsReceived;
     return packet;
 }
 

@@ -95,6 +95,8 @@ public:
     void Reset() { _raw.Reset(); }
     void Close() { _raw.Close(); }
     const std::string& Name() const { return _name; }
+    // Packets Receive has returned so far (a resume counts what the client received).
+    std::uint64_t PacketsReceived() const { return _packetsReceived; }
 
 private:
     // Reads until _buffer holds `size` bytes; false on timeout or close.
@@ -103,6 +105,7 @@ private:
     RawClient _raw;
     std::vector<std::byte> _buffer;  // bytes of a packet not yet complete
     std::string _name = "client";
+    std::uint64_t _packetsReceived = 0;
 };
 
 }  // namespace tavern::test

@@ -62,6 +62,9 @@ bool SoakRun::Setup() {
     options.address = NetAddress::Loopback(0);
     options.engine.workers = _options.workers;
     options.engine.backend = _options.backend;
+    // The churn's abrupt exits leave at once, so the server's counts match the live bots (with
+    // a resume window they would stay away for it).
+    options.limits.resumeWindow = std::chrono::milliseconds::zero();
     options.service.idleTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(_options.idleTimeout));
     _server = std::make_unique<game::GameServer>(options);
