@@ -83,6 +83,7 @@ int BotRunner::Run() {
     ServiceOptions serviceOptions;
     serviceOptions.idleTimeout = std::chrono::milliseconds::zero();  // bots in a quiet room stay
     serviceOptions.sendQueueLimit = 16 * 1024 * 1024;
+    serviceOptions.transport = _options.transport;
     auto service = ClientService::Create(
         core, *address,
         [&] {

@@ -70,6 +70,7 @@ int ConsoleClient::Run(std::istream& input) {
     // A quiet room is no reason to hang up: the server may say nothing for minutes. (The
     // server's own idle timeout is kept at bay by the heartbeat pings.)
     serviceOptions.idleTimeout = std::chrono::milliseconds::zero();
+    serviceOptions.transport = _options.transport;
     auto service = ClientService::Create(
         core, *address, [self] { return std::make_shared<ServerSession>(self); }, serviceOptions);
     std::error_code error;

@@ -6,6 +6,7 @@
 
 #include "core/Service.h"
 #include "core/SocketUtils.h"
+#include "core/Transport.h"
 #include "core/Worker.h"
 #include "jobs/ThreadContext.h"
 
@@ -37,6 +38,7 @@ void Session::Attach(const std::shared_ptr<Service>& service, SocketHandle socke
     _peer = peer;
     SetScheduler(service->Core().GetScheduler());
     ApplyOptions(service->Options());
+    if (service->Options().transport) _transport = service->Options().transport->Make();
 }
 
 void Session::ApplyOptions(const ServiceOptions& options) {
@@ -86,7 +88,6 @@ void Session::StartOnWorker() {
     State state = _state.load(std::memory_order_acquire);
     if (state != State::Idle && state != State::Connecting) return;  // disconnected meanwhile
     if (!_state.compare_exchange_strong(state, State::Connected)) return;
-    _everConnected = true;
     MarkActivity();
     // The receive is armed before OnConnected can run (it may run inline, right here): a
     // Disconnect from OnConnected then cancels that receive. Armed after, the receive would
@@ -94,6 +95,16 @@ void Session::StartOnWorker() {
     // Receive completions are handled in a later poll of this thread, so OnRecv still comes
     // after OnConnected.
     Home()->GetBackend().Receive(*this);
+    if (_transport) {
+        // OnConnected waits for the transport's handshake (TransportReady); the idle check
+        // does not, so a handshake dribbled slowly is cut like any idle session.
+        _transport->Started(*this);
+        DoAsync([self = Self()] {
+            if (self->_idleTimeout > Clock::duration::zero()) self->ArmIdleCheck();
+        });
+        return;
+    }
+    _everConnected = true;
     DoAsync([self = Self()] {
         if (self->_idleTimeout > Clock::duration::zero()) self->ArmIdleCheck();
         self->OnConnected();
@@ -138,6 +149,7 @@ void Session::IoReceived(std::span<const std::byte> bytes) {
     if (!IsConnected()) return;
     _counters.bytesIn.fetch_add(bytes.size(), std::memory_order_relaxed);
     if (_serviceCounters) _serviceCounters->bytesIn.fetch_add(bytes.size(), std::memory_order_relaxed);
+    if (_transport) return _transport->Received(*this, bytes);
     if (_tail.Empty()) {
         const std::size_t used = OnRecvBytes(bytes);
         if (used >= bytes.size() || !IsConnected()) return;
@@ -172,8 +184,33 @@ void Session::IoRecvEnded(std::error_code error) {
         Disconnect("receive failed: " + error.message());
         return;
     }
+    if (_transport) return _transport->PeerClosed(*this);
     OnPeerClosed(_tail.Size());
 }
+
+void Session::TransportDeliver(std::span<const std::byte> bytes) {
+    TAVERN_ASSERT_ON_HOME();
+    if (!bytes.empty() && IsConnected()) OnRecvBytes(bytes);
+}
+
+void Session::TransportReady() {
+    TAVERN_ASSERT_ON_HOME();
+    if (!IsConnected() || _everConnected) return;
+    _everConnected = true;
+    DoAsync([self = Self()] { self->OnConnected(); });
+}
+
+void Session::TransportConnectFailed(std::string reason) {
+    TAVERN_ASSERT_ON_HOME();
+    if (_serviceCounters) _serviceCounters->connectFailed.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("session {}: handshake with {} failed: {}", _id, _peer.ToString(), reason);
+    DoAsync([self = Self()] {
+        self->OnConnectFailed(std::make_error_code(std::errc::connection_refused));
+    });
+    Disconnect("handshake failed: " + reason);
+}
+
+void Session::OnTransportProtocolError(std::string detail) { Cut(std::move(detail)); }
 
 void Session::OnPeerClosed(std::size_t /*tailBytes*/) {
     // Behind every receive already queued, so their replies still go out before the close.
@@ -191,6 +228,18 @@ void Session::Send(SendBufferRef buffer) {
         return;
     }
     OnSendQueued(buffer->Bytes());
+    if (_transport) buffer = _transport->Encode(std::move(buffer));
+    Enqueue(std::move(buffer));
+}
+
+void Session::SendFramed(SendBufferRef buffer) {
+    TAVERN_ASSERT_ON_HOME();
+    const State state = _state.load(std::memory_order_acquire);
+    if (!buffer || state == State::Disconnecting || state == State::Closed) return;
+    Enqueue(std::move(buffer));
+}
+
+void Session::Enqueue(SendBufferRef buffer) {
     bool start = false;
     bool overCap = false;
     {
@@ -241,6 +290,18 @@ void Session::StartSendOnWorker() {
 void Session::PrepareSlices() {
     _slices.clear();
     std::size_t offset = _sendingOffset;
+    if (_transport) {
+        // Each buffer's wire form (frame headers around its packets) is laid out here, per
+        // send, so a broadcast's one buffer serves every transport without a copy.
+        _transport->BeginSlices();
+        _wireSizes.clear();
+        for (const auto& buffer : _sending) {
+            if (_slices.size() >= kMaxIoSlices) break;
+            _wireSizes.push_back(_transport->AppendSlices(*buffer, offset, _slices));
+            offset = 0;
+        }
+        return;
+    }
     for (const auto& buffer : _sending) {
         if (_slices.size() == kMaxIoSlices) break;
         _slices.push_back(MakeIoSlice(buffer->Data() + offset, buffer->Size() - offset));
@@ -259,11 +320,22 @@ void Session::IoSent(std::error_code error, std::size_t bytes) {
     if (_serviceCounters) _serviceCounters->bytesOut.fetch_add(bytes, std::memory_order_relaxed);
 
     // Drop what went out whole; a partial send leaves an offset into the first buffer left.
+    // With a transport, sizes on the wire include its framing, and the queue's count (payload
+    // bytes) drops by each buffer as it completes.
     std::size_t left = bytes;
     std::size_t done = 0;
-    while (done < _sending.size() && left >= _sending[done]->Size() - _sendingOffset) {
-        left -= _sending[done]->Size() - _sendingOffset;
+    std::size_t acknowledged = _transport ? 0 : bytes;
+    const std::size_t sliced = _transport ? _wireSizes.size() : _sending.size();
+    const auto wireSize = [&](std::size_t i) {
+        return _transport ? _wireSizes[i] : _sending[i]->Size();
+    };
+    while (done < sliced && left >= wireSize(done) - _sendingOffset) {
+        left -= wireSize(done) - _sendingOffset;
         _sendingOffset = 0;
+        if (_transport) {
+            acknowledged += _sending[done]->Size();
+            _transport->Sent(*_sending[done]);
+        }
         ++done;
     }
     _sendingOffset += left;
@@ -273,7 +345,7 @@ void Session::IoSent(std::error_code error, std::size_t bytes) {
     bool closeNow = false;
     {
         std::lock_guard guard(_sendLock);
-        _queuedBytes -= bytes;
+        _queuedBytes -= acknowledged;
         for (auto& buffer : _sendQueue) _sending.push_back(std::move(buffer));
         _sendQueue.clear();
         if (_sending.empty()) {

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 #include "core/IocpCore.h"
@@ -10,6 +12,10 @@
 #include "gameserver/GameContext.h"
 #include "gameserver/GameLimits.h"
 #include "gameserver/PersistenceOptions.h"
+
+namespace tavern::ws {
+class WsServerFactory;
+}
 
 namespace tavern::game {
 
@@ -26,6 +32,10 @@ struct GameServerOptions {
     }();
     GameLimits limits;
     PersistenceOptions persistence;  // no dbUrl: no accounts, nothing saved
+    // A second listener, for WebSocket players (one packet per binary message) and the browser
+    // page over plain HTTP; the same sessions, rooms and limits as TCP. Builds with core/ws.
+    std::optional<NetAddress> wsAddress;
+    std::filesystem::path webRoot;  // the page's folder (GET / is its index.html)
 };
 
 // A snapshot of the server's counters; every field is a running total or a current count.
@@ -64,6 +74,11 @@ public:
 
     // Safe from any thread.
     NetAddress LocalAddress() const;
+    // Safe from any thread: the WebSocket listener's address (port 0 resolved), if it has one.
+    std::optional<NetAddress> WsLocalAddress() const;
+    // The WebSocket listener and its transport's counters; nullptr without --ws-port.
+    ServerService* WsService() { return _wsService.get(); }
+    const ws::WsServerFactory* WsTransport() const { return _wsFactory.get(); }
     GameStats Stats() const;
     IocpCore& Core() { return *_core; }
     ServerService& Service() { return *_service; }
@@ -77,6 +92,8 @@ private:
     bool _ownsCore = false;
     std::shared_ptr<const GameContext> _context;
     std::shared_ptr<ServerService> _service;
+    std::shared_ptr<ServerService> _wsService;
+    std::shared_ptr<const ws::WsServerFactory> _wsFactory;
     bool _started = false;
     bool _stopped = false;
 };

@@ -45,6 +45,16 @@ int main(int argc, char** argv) {
     app.add_option("--host", host, "address to listen on (numeric)");
     app.add_option("--port", port, "TCP port (0: any free port, printed)");
     app.add_option("--workers", workers, "worker threads (0: one per hardware thread)");
+    int wsPort = -1;
+    std::string webRoot;
+#if TAVERN_WEBSOCKET
+    webRoot = TAVERN_WEB_ROOT_DEFAULT;
+    app.add_option("--ws-port", wsPort,
+                   "also listen for WebSocket players (GET /ws) and serve the browser page on "
+                   "this port (0: any free port, printed)")
+        ->check(CLI::Range(0, 65535));
+    app.add_option("--web-root", webRoot, "the browser page's folder (GET / is its index.html)");
+#endif
     app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
     app.add_option("--max-packet", options.service.maxPacketSize,
                    "largest packet a client may send, header included")
@@ -130,6 +140,10 @@ int main(int argc, char** argv) {
         return 2;
     }
     options.address = *address;
+    if (wsPort >= 0) {
+        options.wsAddress = NetAddress::Parse(host, static_cast<std::uint16_t>(wsPort));
+        options.webRoot = webRoot;
+    }
     options.limits.broadcastTick = std::chrono::milliseconds(tickMs);
     options.service.sendMemoryBudget = budgetMiB * 1024 * 1024;
     options.service.idleTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -163,6 +177,9 @@ int main(int argc, char** argv) {
                 std::string(ToString(server.Core().Backend())).c_str(),
                 server.Core().WorkerCount(),
                 options.persistence.dbUrl.empty() ? "none" : shownDb.c_str());
+    if (const auto wsAddress = server.WsLocalAddress())
+        std::printf("websocket listening on port %u (the page: http://localhost:%u/)\n",
+                    wsAddress->Port(), wsAddress->Port());
 #if TAVERN_WITH_ADMIN
     std::unique_ptr<admin::AdminServer> adminServer;
     if (adminPort >= 0) {

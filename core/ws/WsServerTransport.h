@@ -1,0 +1,64 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/Transport.h"
+#include "core/ws/HttpHead.h"
+#include "core/ws/WslayLink.h"
+
+namespace tavern::ws {
+
+class WebRoot;
+struct WsCounters;
+
+// The server side of one WebSocket connection (RFC 6455), or of one plain HTTP request for the
+// page. First the request head: `GET /ws` with a valid upgrade is answered 101 and the session
+// starts (OnConnected); `GET /` and the page's files are answered from the WebRoot; anything
+// else gets its status (400, 404, 426, 431) and the connection closes after it. Then frames:
+// each binary message must be exactly one packet, which goes on to the packet path; every
+// packet sent goes out as one binary frame, its 2- or 4-byte header in a slice of its own in
+// the gather write, so a broadcast's shared buffer is never copied per recipient.
+class WsServerTransport final : public Transport {
+public:
+    WsServerTransport(std::shared_ptr<const WebRoot> root, std::shared_ptr<WsCounters> counters,
+                      std::size_t maxHeadBytes);
+
+    void Started(Session& session) override;
+    void Received(Session& session, std::span<const std::byte> bytes) override;
+    void PeerClosed(Session& session) override;
+    std::size_t AppendSlices(const SendBuffer& buffer, std::size_t offset,
+                             std::vector<IoSlice>& slices) override;
+    void BeginSlices() override { _headerUsed = 0; }
+    void Sent(const SendBuffer& buffer) override;
+
+private:
+    enum class State : std::uint8_t { Head, Open, Done };
+
+    void HandleRequest(Session& session, const HttpHead& request);
+    void Answer(Session& session, const SendBufferRef& response, std::string reason);
+    void Refuse(Session& session, int status, std::string_view extraHeaders, std::string reason);
+    void FeedFrames(Session& session, std::span<const std::byte> bytes);
+    void OnMessage(std::uint8_t opcode, std::span<const std::byte> message);
+    void QueueControlFrames(Session& session);
+    void SendOwn(Session& session, SendBufferRef bytes);
+
+    std::shared_ptr<const WebRoot> _root;
+    std::shared_ptr<WsCounters> _counters;
+    std::size_t _maxHeadBytes;
+    State _state = State::Head;
+    std::string _head;                  // the request head so far
+    std::optional<WslayLink> _link;     // once upgraded
+    std::vector<std::byte> _packets;    // whole packets parsed from one receive
+    std::string _badMessage;            // a message that was not one packet (why), if any
+    bool _closeHandled = false;
+    // Buffers this transport queued in wire form already (its answers, control frames).
+    std::vector<const SendBuffer*> _own;
+    // Frame headers of the gather write in flight; the slices point into it.
+    std::unique_ptr<std::byte[]> _headers;
+    std::size_t _headerUsed = 0;
+};
+
+}  // namespace tavern::ws
