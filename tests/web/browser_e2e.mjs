@@ -3,8 +3,8 @@
 // (test_client) in the same room:
 //   - the page's own server serves it (GET / over --ws-port) and it logs in, enters the room
 //     and says its ?say= line, which the native client receives;
-//   - it shows the native client (already there), a native bot's spawn, chat and moves, and
-//     the native client's chat;
+//   - it shows its ping, the native client (already there), a native bot's spawn, chat and
+//     moves, and the native client's chat;
 //   - a click on the field moves it, and the native client sees that S_MOVE;
 //   - a wrong password is refused with a clear message, and a stopped server shows as
 //     disconnected.
@@ -133,6 +133,10 @@ async function Main() {
   await page.goto(`${base}/?name=web&password=web-password&room=${kRoom}&say=${encodeURIComponent(say)}`);
   await WaitForState(page, "in-room");
   step("the page logged in and entered the room by its URL alone");
+  const ping = await (await page.waitForFunction(() =>
+    /^\d+\.\d ms$/.test(document.getElementById("ping").textContent) && document.getElementById("ping").textContent,
+  { timeout: kWait })).jsonValue();
+  step(`the page shows its ping: ${ping}`);
 
   await HasPlayer(page, "native", "the native player already in the room");
   await native.WaitFor(/^\+ web \(player \d+\) is here/, "the page's spawn");
