@@ -35,8 +35,8 @@ int main(int argc, char** argv) {
     app.add_option("--port", port, "server port");
     app.add_option("--workers", workers, "worker threads (0: one per hardware thread)");
     app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
-    bool webSocket = false;
 #if TAVERN_WEBSOCKET
+    bool webSocket = false;
     app.add_flag("--ws", webSocket,
                  "speak WebSocket (GET /ws) to the server's --ws-port instead of TCP");
 #endif

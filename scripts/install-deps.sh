@@ -11,6 +11,7 @@ $SUDO apt-get install -y --no-install-recommends \
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libasio-dev \
   clang llvm libclang-rt-14-dev procps \
   libsqlite3-dev libpq-dev libsodium-dev libunistring-dev postgresql \
+  libwslay-dev libhttp-parser-dev nettle-dev \
   prometheus-cpp-dev libcivetweb-dev python3-prometheus-client python3 chromium
 # The store's tests start their own PostgreSQL 15 (initdb and pg_ctl from the package above) in
 # a temporary folder; PostgreSQL refuses to run as root, so as root they run it as this user.

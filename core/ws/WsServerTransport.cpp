@@ -115,6 +115,7 @@ void WsServerTransport::HandleRequest(Session& session, const HttpHead& request)
 void WsServerTransport::Answer(Session& session, const SendBufferRef& response,
                                std::string reason) {
     _state = State::Done;
+    std::string().swap(_head);
     SendOwn(session, response);
     session.DisconnectAfterSend(std::move(reason));
 }
