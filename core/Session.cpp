@@ -228,7 +228,10 @@ void Session::Send(SendBufferRef buffer) {
         return;
     }
     OnSendQueued(buffer->Bytes());
-    if (_transport) buffer = _transport->Encode(std::move(buffer));
+    if (_transport) {
+        buffer = _transport->Encode(std::move(buffer));
+        if (!buffer) return;
+    }
     Enqueue(std::move(buffer));
 }
 

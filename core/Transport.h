@@ -34,7 +34,8 @@ public:
     virtual void PeerClosed(Session& session) = 0;
 
     // Any thread, from Session::Send: the buffer to queue for `buffer` (a client's masked copy,
-    // say). The default queues it as it is and frames it at send time (AppendSlices).
+    // say), or nullptr to drop it (the transport has closed its sending side). The default
+    // queues it as it is and frames it at send time (AppendSlices).
     virtual SendBufferRef Encode(SendBufferRef buffer) { return buffer; }
     // Home worker, while the slices of one gather write are prepared: appends to `slices` (at
     // most up to kMaxIoSlices) the slices of `buffer`'s wire form from byte `offset` on, and

@@ -17,6 +17,7 @@ struct HttpHead {
     int status = 0;       // response: the status code
     std::vector<std::pair<std::string, std::string>> headers;
 
+    // Any thread. nullopt when `head` is not one complete, well-formed head.
     static std::optional<HttpHead> ParseRequest(std::string_view head);
     static std::optional<HttpHead> ParseResponse(std::string_view head);
 

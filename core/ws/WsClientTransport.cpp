@@ -62,6 +62,13 @@ void WsClientTransport::Received(Session& session, std::span<const std::byte> by
                       _packets.insert(_packets.end(), message.begin(), message.end());
                   });
     _state = State::Open;
+    {
+        // Under the lock while queued, so a Send racing with it cannot overtake them.
+        std::lock_guard guard(_pendingLock);
+        _open = true;
+        for (auto& frame : _pending) session.SendFramed(std::move(frame));
+        _pending.clear();
+    }
     session.TransportReady();
     if (!rest.empty()) FeedFrames(session, rest);
 }
@@ -97,7 +104,11 @@ void WsClientTransport::PeerClosed(Session& session) {
 }
 
 SendBufferRef WsClientTransport::Encode(SendBufferRef buffer) {
-    return MaskedFrames(buffer->Bytes());
+    SendBufferRef frames = MaskedFrames(buffer->Bytes());
+    std::lock_guard guard(_pendingLock);
+    if (_open) return frames;
+    _pending.push_back(std::move(frames));
+    return nullptr;
 }
 
 std::size_t WsClientTransport::AppendSlices(const SendBuffer& buffer, std::size_t offset,

@@ -6,6 +6,7 @@
 namespace tavern::ws {
 
 // The opening handshake's key arithmetic (RFC 6455 4.2.2), with SHA-1 and base64 from nettle.
+// Every function is safe to call from any thread.
 class WsHandshake {
 public:
     // base64(SHA-1(key + the RFC's GUID)): the server's Sec-WebSocket-Accept for `key`.

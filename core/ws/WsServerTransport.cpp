@@ -115,6 +115,7 @@ void WsServerTransport::HandleRequest(Session& session, const HttpHead& request)
 void WsServerTransport::Answer(Session& session, const SendBufferRef& response,
                                std::string reason) {
     _state = State::Done;
+    _sendsClosed.store(true, std::memory_order_release);
     std::string().swap(_head);
     SendOwn(session, response);
     session.DisconnectAfterSend(std::move(reason));
@@ -175,6 +176,7 @@ void WsServerTransport::QueueControlFrames(Session& session) {
     if (!out.empty()) SendOwn(session, SendBuffer::Copy(out));
     if (_closeHandled || !_link->CloseSent()) return;
     _closeHandled = true;
+    _sendsClosed.store(true, std::memory_order_release);
     _state = State::Done;
     const std::uint16_t code = _link->CloseCodeSent();
     if (_link->CloseReceived()) {

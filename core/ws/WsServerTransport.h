@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,10 @@ public:
                              std::vector<IoSlice>& slices) override;
     void BeginSlices() override { _headerUsed = 0; }
     void Sent(const SendBuffer& buffer) override;
+    // After the close frame (or an HTTP answer) nothing more goes out (RFC 6455 5.5.1).
+    SendBufferRef Encode(SendBufferRef buffer) override {
+        return _sendsClosed.load(std::memory_order_acquire) ? nullptr : buffer;
+    }
 
 private:
     enum class State : std::uint8_t { Head, Open, Done };
@@ -54,6 +59,7 @@ private:
     std::vector<std::byte> _packets;    // whole packets parsed from one receive
     std::string _badMessage;            // a message that was not one packet (why), if any
     bool _closeHandled = false;
+    std::atomic<bool> _sendsClosed{false};  // set on the home worker, read by any Send
     // Buffers this transport queued in wire form already (its answers, control frames).
     std::vector<const SendBuffer*> _own;
     // Frame headers of the gather write in flight; the slices point into it.
