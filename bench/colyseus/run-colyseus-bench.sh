@@ -9,6 +9,8 @@
 #                        p50 reaches 50 ms or fewer than 97% of the lines arrive
 # Rounds are paired (both servers each round, the order alternating). Every step's JSON line,
 # the machine's load before and after, and the summary (summarize.mjs) go to the results file.
+# Other work on the machine moves every number (taskset pins, it does not reserve): run it on
+# an idle machine; the header records the load average before and after.
 #
 #   bench/colyseus/run-colyseus-bench.sh [BUILD_DIR] [ROUNDS]
 #   env: RESULTS (default bench/colyseus/results.txt), CLIENTS (200), STEADY_SECONDS (10: case 1's
