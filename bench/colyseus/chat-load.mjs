@@ -133,18 +133,26 @@ function ServerCpuSeconds() {
   const fields = readFileSync(`/proc/${args["server-pid"]}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) / clockTick;  // utime, stime
 }
+// The whole machine's busy CPU seconds (every core), to tell how much other work ran beside.
+function MachineBusySeconds() {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] =
+    readFileSync("/proc/stat", "utf8").split("\n")[0].split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + steal) / clockTick;
+}
 const sleep = (s) => new Promise((r) => setTimeout(r, s * 1000));
 const percentile = (sorted, p) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null;
 
 for (const rate of args.rates.split(",").map(Number)) {
   schedule = { start: performance.now(), perSecond: clientCount * rate, next: 0 };
   await sleep(Number(args.warmup));
-  const before = { delivered: counters.delivered, server: ServerCpuSeconds(), driver: process.cpuUsage(), at: performance.now() };
+  const before = { delivered: counters.delivered, server: ServerCpuSeconds(), driver: process.cpuUsage(),
+                   machine: MachineBusySeconds(), at: performance.now() };
   counters.rtts = [];
   await sleep(Number(args.seconds));
   const window = (performance.now() - before.at) / 1000;
   const driver = process.cpuUsage(before.driver);
   const serverCpu = ServerCpuSeconds() - before.server;
+  const machineCpu = MachineBusySeconds() - before.machine;
   const delivered = counters.delivered - before.delivered;
   const rtts = counters.rtts.sort((a, b) => a - b);
   const expected = clientCount * clientCount * rate;
@@ -157,6 +165,8 @@ for (const rate of args.rates.split(",").map(Number)) {
     rtt_p50_ms: rtts.length ? +percentile(rtts, 0.5).toFixed(2) : null,
     rtt_p99_ms: rtts.length ? +percentile(rtts, 0.99).toFixed(2) : null,
     driver_core_busy: +((driver.user + driver.system) / 1e6 / window).toFixed(3),
+    // Cores' worth of CPU that neither the server nor this driver used: other work.
+    other_cores_busy: +Math.max(0, (machineCpu - serverCpu - (driver.user + driver.system) / 1e6) / window).toFixed(2),
     join_s: +joinSeconds.toFixed(2),
   };
   result.ok = result.rtt_p50_ms !== null && result.rtt_p50_ms < kRttLimitMs &&

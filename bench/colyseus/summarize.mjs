@@ -12,13 +12,13 @@ const servers = ["tavern", "colyseus"];
 const rounds = [...new Set(steps.map((s) => s.round))];
 
 console.log("Case 1: 200 clients in one room, 1 line/s each (40,000 deliveries/s offered); medians of " + rounds.length + " rounds");
-console.log("server     delivered/s   server cpu-s/M delivered   server core busy   own-line rtt p50 / p99   load core busy");
+console.log("server     delivered/s   server cpu-s/M delivered   server core busy   own-line rtt p50 / p99   load core busy   other work (cores)");
 const steady = {};
 for (const server of servers) {
   const rows = steps.filter((s) => s.case === "steady" && s.server === server);
   if (!rows.length) continue;
   steady[server] = median(rows.map((r) => r.cpu_s_per_million));
-  console.log(`${server.padEnd(10)} ${fmt(median(rows.map((r) => r.delivered_per_s))).padStart(11)}   ${fmt(steady[server], 3).padStart(24)}   ${fmt(median(rows.map((r) => r.server_core_busy)), 3).padStart(16)}   ${(fmt(median(rows.map((r) => r.rtt_p50_ms)), 1) + " / " + fmt(median(rows.map((r) => r.rtt_p99_ms)), 1) + " ms").padStart(22)}   ${fmt(median(rows.map((r) => r.driver_core_busy)), 3).padStart(14)}`);
+  console.log(`${server.padEnd(10)} ${fmt(median(rows.map((r) => r.delivered_per_s))).padStart(11)}   ${fmt(steady[server], 3).padStart(24)}   ${fmt(median(rows.map((r) => r.server_core_busy)), 3).padStart(16)}   ${(fmt(median(rows.map((r) => r.rtt_p50_ms)), 1) + " / " + fmt(median(rows.map((r) => r.rtt_p99_ms)), 1) + " ms").padStart(22)}   ${fmt(median(rows.map((r) => r.driver_core_busy)), 3).padStart(14)}   ${fmt(median(rows.map((r) => r.other_cores_busy)), 2).padStart(18)}`);
 }
 if (steady.tavern && steady.colyseus)
   console.log(`Tavern's server CPU per delivered line: 1/${fmt(steady.colyseus / steady.tavern, 1)} of Colyseus' (target: 1/20 or less)`);
@@ -37,11 +37,13 @@ for (const server of servers) {
     // Which side ran out first: the step that failed (or the last one) says whose core was full.
     const limit = failed ?? rows.at(-1);
     const bound = limit.driver_core_busy >= 0.9 ? "load driver's core full"
-      : limit.server_core_busy >= 0.9 ? "server core full" : "neither core full (other work on the machine?)";
+      : limit.server_core_busy >= 0.9 ? "server core full"
+      : `neither core full (other work took ${fmt(limit.other_cores_busy ?? null, 2)} of the machine's cores)`;
     const perCore = top ? 1e6 / top.cpu_s_per_million : null;
     (best[server] ??= []).push({ delivered: top?.delivered_per_s ?? 0, perCore });
     console.log(`${server.padEnd(10)} round ${round}: ${fmt(top?.delivered_per_s ?? 0).padStart(9)} delivered/s at ${top?.rate_per_client ?? "-"} lines/s/client, server core ${fmt(top?.server_core_busy ?? null, 2)} busy, ` +
-      `rtt p50 ${fmt(top?.rtt_p50_ms ?? null, 1)} ms, ${fmt(top?.cpu_s_per_million ?? null, 3)} cpu-s/M (${fmt(perCore)} /s per full core at that cost); ` +
+      `rtt p50 ${fmt(top?.rtt_p50_ms ?? null, 1)} ms, ${fmt(top?.cpu_s_per_million ?? null, 3)} cpu-s/M (${fmt(perCore)} /s per full core at that cost), ` +
+      `other work ${fmt(top?.other_cores_busy ?? null, 2)} cores; ` +
       `${failed ? `failed at ${failed.rate_per_client}/s (${fmt(failed.delivered_per_s)} delivered/s, p50 ${fmt(failed.rtt_p50_ms, 1)} ms)` : "every step passed"}: ${bound}`);
   }
 }
