@@ -17,8 +17,16 @@
 #        window; Tavern's CPU there is a few hundredths of a second), SECONDS_PER_STEP (4),
 #        WARMUP (1), RAMP_RATES (lines/s per client), SERVER_CORE (0), LOAD_CORE (1),
 #        CASES ("steady ramp")
+#   bench/colyseus/run-colyseus-bench.sh --summary FILE   rewrites FILE's summary from its steps
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+if [[ ${1:-} == --summary ]]; then
+  file=${2:?usage: run-colyseus-bench.sh --summary RESULTS_FILE}
+  { sed -n '1,/^load average after/p' "$file"; echo; node "$here/summarize.mjs" < "$file"; echo
+    echo "Every measured step (JSON):"; grep '^{' "$file"; } > "$file.new"
+  mv "$file.new" "$file"
+  exit 0
+fi
 root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-build}" && pwd)
 rounds=${2:-3}
