@@ -293,18 +293,6 @@ void Session::StartSendOnWorker() {
 void Session::PrepareSlices() {
     _slices.clear();
     std::size_t offset = _sendingOffset;
-    if (_transport) {
-        // Each buffer's wire form (frame headers around its packets) is laid out here, per
-        // send, so a broadcast's one buffer serves every transport without a copy.
-        _transport->BeginSlices();
-        _wireSizes.clear();
-        for (const auto& buffer : _sending) {
-            if (_slices.size() >= kMaxIoSlices) break;
-            _wireSizes.push_back(_transport->AppendSlices(*buffer, offset, _slices));
-            offset = 0;
-        }
-        return;
-    }
     for (const auto& buffer : _sending) {
         if (_slices.size() == kMaxIoSlices) break;
         _slices.push_back(MakeIoSlice(buffer->Data() + offset, buffer->Size() - offset));
@@ -323,22 +311,11 @@ void Session::IoSent(std::error_code error, std::size_t bytes) {
     if (_serviceCounters) _serviceCounters->bytesOut.fetch_add(bytes, std::memory_order_relaxed);
 
     // Drop what went out whole; a partial send leaves an offset into the first buffer left.
-    // With a transport, sizes on the wire include its framing, and the queue's count (payload
-    // bytes) drops by each buffer as it completes.
     std::size_t left = bytes;
     std::size_t done = 0;
-    std::size_t acknowledged = _transport ? 0 : bytes;
-    const std::size_t sliced = _transport ? _wireSizes.size() : _sending.size();
-    const auto wireSize = [&](std::size_t i) {
-        return _transport ? _wireSizes[i] : _sending[i]->Size();
-    };
-    while (done < sliced && left >= wireSize(done) - _sendingOffset) {
-        left -= wireSize(done) - _sendingOffset;
+    while (done < _sending.size() && left >= _sending[done]->Size() - _sendingOffset) {
+        left -= _sending[done]->Size() - _sendingOffset;
         _sendingOffset = 0;
-        if (_transport) {
-            acknowledged += _sending[done]->Size();
-            _transport->Sent(*_sending[done]);
-        }
         ++done;
     }
     _sendingOffset += left;
@@ -348,7 +325,7 @@ void Session::IoSent(std::error_code error, std::size_t bytes) {
     bool closeNow = false;
     {
         std::lock_guard guard(_sendLock);
-        _queuedBytes -= acknowledged;
+        _queuedBytes -= bytes;
         for (auto& buffer : _sendQueue) _sending.push_back(std::move(buffer));
         _sendQueue.clear();
         if (_sending.empty()) {

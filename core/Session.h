@@ -221,7 +221,6 @@ private:
     std::vector<SendBufferRef> _sending;
     std::vector<IoSlice> _slices;
     std::size_t _sendingOffset = 0;          // bytes of _sending.front() already sent
-    std::vector<std::size_t> _wireSizes;     // with a transport: wire bytes of each buffer sliced
 
     std::unique_ptr<Transport> _transport;   // nullptr: raw TCP; set before the session starts
 

@@ -3,9 +3,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
-#include <vector>
 
-#include "core/Platform.h"
 #include "core/SendBuffer.h"
 
 namespace tavern {
@@ -18,7 +16,7 @@ class Session;
 // whole packets; the transport adds and removes its own framing around them.
 //
 //   socket bytes --Received--> [handshake, frames] --Session::TransportDeliver--> packets
-//   Session::Send(packets) --Encode (any thread)--> queue --AppendSlices (home)--> gather write
+//   Session::Send(packets) --Encode (any thread)--> the send queue, in wire form
 //
 // Every method but Encode runs on the session's home worker.
 class Transport {
@@ -33,20 +31,11 @@ public:
     // Home worker: the peer closed its side.
     virtual void PeerClosed(Session& session) = 0;
 
-    // Any thread, from Session::Send: the buffer to queue for `buffer` (a client's masked copy,
-    // say), or nullptr to drop it (the transport has closed its sending side). The default
-    // queues it as it is and frames it at send time (AppendSlices).
-    virtual SendBufferRef Encode(SendBufferRef buffer) { return buffer; }
-    // Home worker, while the slices of one gather write are prepared: appends to `slices` (at
-    // most up to kMaxIoSlices) the slices of `buffer`'s wire form from byte `offset` on, and
-    // returns the size of that whole wire form. Storage the slices point to stays valid until
-    // the next BeginSlices.
-    virtual std::size_t AppendSlices(const SendBuffer& buffer, std::size_t offset,
-                                     std::vector<IoSlice>& slices) = 0;
-    // Home worker: a new gather write is being prepared (the last one completed).
-    virtual void BeginSlices() {}
-    // Home worker: `buffer` went out whole.
-    virtual void Sent(const SendBuffer& /*buffer*/) {}
+    // Any thread, from Session::Send: `buffer` (whole packets) in the transport's wire form,
+    // which is what gets queued and sent, or nullptr to drop it (the transport has closed its
+    // sending side). A broadcast's buffer is framed once for all the transport's recipients
+    // (SendBuffer::Twin), never copied per recipient.
+    virtual SendBufferRef Encode(SendBufferRef buffer) = 0;
 };
 
 // Makes the transport of each new session of a service. Shared by the service's sessions;

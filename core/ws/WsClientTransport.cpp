@@ -111,11 +111,4 @@ SendBufferRef WsClientTransport::Encode(SendBufferRef buffer) {
     return nullptr;
 }
 
-std::size_t WsClientTransport::AppendSlices(const SendBuffer& buffer, std::size_t offset,
-                                            std::vector<IoSlice>& slices) {
-    // Everything queued is in wire form already: the request, masked frames, control frames.
-    slices.push_back(MakeIoSlice(buffer.Data() + offset, buffer.Size() - offset));
-    return buffer.Size();
-}
-
 }  // namespace tavern::ws

@@ -24,8 +24,6 @@ public:
     void Received(Session& session, std::span<const std::byte> bytes) override;
     void PeerClosed(Session& session) override;
     SendBufferRef Encode(SendBufferRef buffer) override;
-    std::size_t AppendSlices(const SendBuffer& buffer, std::size_t offset,
-                             std::vector<IoSlice>& slices) override;
 
 private:
     enum class State : std::uint8_t { Head, Open, Done };

@@ -41,6 +41,26 @@ std::uint32_t NextMask() {
 }
 }  // namespace
 
+SendBufferRef ServerFrames(const SendBuffer& buffer) {
+    std::size_t total = 0;
+    std::byte header[kMaxFrameHeader];
+    for (std::span<const std::byte> rest = buffer.Bytes(); !rest.empty();) {
+        const std::size_t n = PacketLengthAt(rest);
+        total += WriteFrameHeader(header, n) + n;
+        rest = rest.subspan(n);
+    }
+    SendBufferRef out = SendBuffer::Make(total);
+    std::byte* p = out->Data();
+    for (std::span<const std::byte> rest = buffer.Bytes(); !rest.empty();) {
+        const std::size_t n = PacketLengthAt(rest);
+        p += WriteFrameHeader(p, n);
+        std::memcpy(p, rest.data(), n);
+        p += n;
+        rest = rest.subspan(n);
+    }
+    return out;
+}
+
 SendBufferRef MaskedFrames(std::span<const std::byte> bytes) {
     std::size_t total = 0;
     for (std::span<const std::byte> rest = bytes; !rest.empty();) {

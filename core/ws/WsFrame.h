@@ -8,10 +8,10 @@
 
 namespace tavern::ws {
 
-// RFC 6455 data framing written by hand: a frame header is 2 to 14 bytes, and writing it here
-// lets a server put it in its own slice in front of a shared packet (wslay's send path copies
-// every payload through a callback). Parsing, control frames and the close handshake are
-// wslay's (WslayLink).
+// RFC 6455 data framing written by hand: a frame header is 2 to 14 bytes, written straight
+// into the one framed copy of a buffer (wslay's send path would take each payload through a
+// callback, message by message). Parsing, control frames and the close handshake are wslay's
+// (WslayLink).
 //
 //   0               1               2               3
 //   |F|R|R|R| opcode|M| len (7)     | extended len (16 or 64) ...   | mask key (client) |
@@ -22,8 +22,10 @@ inline constexpr std::size_t kMaxFrameHeader = 14;
 // (at least kMaxFrameHeader bytes); returns its length.
 std::size_t WriteFrameHeader(std::byte* out, std::size_t payload);
 
-// A client's frames for `bytes`: one masked final binary frame per packet it holds (whatever
-// does not parse as packets goes as one more). Any thread.
+// A server's frames for `buffer`: one final binary frame per packet it holds (whatever does not
+// parse as packets goes as one more). Any thread; a SendBuffer::TwinMaker.
+SendBufferRef ServerFrames(const SendBuffer& buffer);
+// A client's frames for `bytes`: the same, each masked with a fresh key. Any thread.
 SendBufferRef MaskedFrames(std::span<const std::byte> bytes);
 
 // The length of the packet at the front of `bytes` (its size field, when it fits), else all of

@@ -1,7 +1,5 @@
 #include "core/ws/WsServerTransport.h"
 
-#include <algorithm>
-#include <cstring>
 
 #include "core/PacketHeader.h"
 #include "core/Session.h"
@@ -14,7 +12,8 @@ namespace tavern::ws {
 
 namespace {
 
-constexpr std::size_t kHeaderSpace = (kMaxIoSlices / 2 + 1) * kMaxFrameHeader;
+// The key of the server's framed twin of a buffer (SendBuffer::Twin).
+constexpr char kServerFrames = 0;
 
 SendBufferRef BytesOf(std::string_view text) {
     return SendBuffer::Copy({reinterpret_cast<const std::byte*>(text.data()), text.size()});
@@ -100,7 +99,7 @@ void WsServerTransport::HandleRequest(Session& session, const HttpHead& request)
         return Refuse(session, 426, "Sec-WebSocket-Version: 13\r\n",
                       "Sec-WebSocket-Version other than 13");
     }
-    SendOwn(session, BytesOf("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+    session.SendFramed(BytesOf("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                              "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
                              WsHandshake::AcceptKey(key) + "\r\n\r\n"));
     _link.emplace(true, session.TransportMessageLimit(),
@@ -117,7 +116,7 @@ void WsServerTransport::Answer(Session& session, const SendBufferRef& response,
     _state = State::Done;
     _sendsClosed.store(true, std::memory_order_release);
     std::string().swap(_head);
-    SendOwn(session, response);
+    session.SendFramed(response);
     session.DisconnectAfterSend(std::move(reason));
 }
 
@@ -173,7 +172,7 @@ void WsServerTransport::OnMessage(std::uint8_t opcode, std::span<const std::byte
 
 void WsServerTransport::QueueControlFrames(Session& session) {
     std::vector<std::byte> out = _link->TakeOutgoing();
-    if (!out.empty()) SendOwn(session, SendBuffer::Copy(out));
+    if (!out.empty()) session.SendFramed(SendBuffer::Copy(out));
     if (_closeHandled || !_link->CloseSent()) return;
     _closeHandled = true;
     _sendsClosed.store(true, std::memory_order_release);
@@ -197,60 +196,9 @@ void WsServerTransport::PeerClosed(Session& session) {
 
 // --- Sending ------------------------------------------------------------------------------------
 
-void WsServerTransport::SendOwn(Session& session, SendBufferRef bytes) {
-    _own.push_back(bytes.get());
-    session.SendFramed(std::move(bytes));
-}
-
-void WsServerTransport::Sent(const SendBuffer& buffer) {
-    if (_own.empty()) return;
-    const auto it = std::find(_own.begin(), _own.end(), &buffer);
-    if (it != _own.end()) _own.erase(it);
-}
-
-std::size_t WsServerTransport::AppendSlices(const SendBuffer& buffer, std::size_t offset,
-                                            std::vector<IoSlice>& slices) {
-    if (!_own.empty() && std::find(_own.begin(), _own.end(), &buffer) != _own.end()) {
-        slices.push_back(MakeIoSlice(buffer.Data() + offset, buffer.Size() - offset));
-        return buffer.Size();
-    }
-    if (!_headers) _headers = std::make_unique<std::byte[]>(kHeaderSpace);
-    // Each packet: its frame header, then the packet itself, straight from the shared buffer.
-    // `skip` walks over what a partial send already sent; once the slices are full the rest
-    // is only measured.
-    std::size_t wire = 0;
-    std::size_t skip = offset;
-    const auto emit = [&](const std::byte* data, std::size_t size) {
-        if (skip >= size) {
-            skip -= size;
-            return;
-        }
-        slices.push_back(MakeIoSlice(data + skip, size - skip));
-        skip = 0;
-    };
-    std::span<const std::byte> rest = buffer.Bytes();
-    while (!rest.empty()) {
-        const std::size_t packet = PacketLengthAt(rest);
-        std::byte header[kMaxFrameHeader];
-        const std::size_t headerSize = WriteFrameHeader(header, packet);
-        if (skip >= headerSize + packet) {
-            skip -= headerSize + packet;
-        } else if (slices.size() + 2 <= kMaxIoSlices) {
-            // Stored only when it goes out: at most one stored header per two slices.
-            if (skip < headerSize) {
-                std::byte* stored = _headers.get() + _headerUsed;
-                std::memcpy(stored, header, headerSize);
-                _headerUsed += headerSize;
-                emit(stored, headerSize);
-            } else {
-                skip -= headerSize;
-            }
-            emit(rest.data(), packet);
-        }
-        wire += headerSize + packet;
-        rest = rest.subspan(packet);
-    }
-    return wire;
+SendBufferRef WsServerTransport::Encode(SendBufferRef buffer) {
+    if (_sendsClosed.load(std::memory_order_acquire)) return nullptr;
+    return buffer->Twin(&kServerFrames, &ServerFrames);
 }
 
 }  // namespace tavern::ws

@@ -20,8 +20,8 @@ struct WsCounters;
 // starts (OnConnected); `GET /` and the page's files are answered from the WebRoot; anything
 // else gets its status (400, 404, 426, 431) and the connection closes after it. Then frames:
 // each binary message must be exactly one packet, which goes on to the packet path; every
-// packet sent goes out as one binary frame, its 2- or 4-byte header in a slice of its own in
-// the gather write, so a broadcast's shared buffer is never copied per recipient.
+// packet sent goes out as one binary frame. A buffer is framed once for every WebSocket
+// recipient (its SendBuffer::Twin), so a broadcast costs one framed copy, not one per member.
 class WsServerTransport final : public Transport {
 public:
     WsServerTransport(std::shared_ptr<const WebRoot> root, std::shared_ptr<WsCounters> counters,
@@ -30,14 +30,8 @@ public:
     void Started(Session& session) override;
     void Received(Session& session, std::span<const std::byte> bytes) override;
     void PeerClosed(Session& session) override;
-    std::size_t AppendSlices(const SendBuffer& buffer, std::size_t offset,
-                             std::vector<IoSlice>& slices) override;
-    void BeginSlices() override { _headerUsed = 0; }
-    void Sent(const SendBuffer& buffer) override;
     // After the close frame (or an HTTP answer) nothing more goes out (RFC 6455 5.5.1).
-    SendBufferRef Encode(SendBufferRef buffer) override {
-        return _sendsClosed.load(std::memory_order_acquire) ? nullptr : buffer;
-    }
+    SendBufferRef Encode(SendBufferRef buffer) override;
 
 private:
     enum class State : std::uint8_t { Head, Open, Done };
@@ -48,7 +42,6 @@ private:
     void FeedFrames(Session& session, std::span<const std::byte> bytes);
     void OnMessage(std::uint8_t opcode, std::span<const std::byte> message);
     void QueueControlFrames(Session& session);
-    void SendOwn(Session& session, SendBufferRef bytes);
 
     std::shared_ptr<const WebRoot> _root;
     std::shared_ptr<WsCounters> _counters;
@@ -60,11 +53,6 @@ private:
     std::string _badMessage;            // a message that was not one packet (why), if any
     bool _closeHandled = false;
     std::atomic<bool> _sendsClosed{false};  // set on the home worker, read by any Send
-    // Buffers this transport queued in wire form already (its answers, control frames).
-    std::vector<const SendBuffer*> _own;
-    // Frame headers of the gather write in flight; the slices point into it.
-    std::unique_ptr<std::byte[]> _headers;
-    std::size_t _headerUsed = 0;
 };
 
 }  // namespace tavern::ws

@@ -23,15 +23,6 @@ std::vector<std::byte> Packets(std::initializer_list<std::size_t> sizes) {
     return bytes;
 }
 
-std::vector<std::byte> Concat(const std::vector<IoSlice>& slices) {
-    std::vector<std::byte> out;
-    for (const IoSlice& slice : slices) {
-        const auto* data = static_cast<const std::byte*>(slice.iov_base);
-        out.insert(out.end(), data, data + slice.iov_len);
-    }
-    return out;
-}
-
 TEST(WsFrameTest, HeaderLengthsFollowRfc6455) {
     std::byte header[ws::kMaxFrameHeader];
     EXPECT_EQ(ws::WriteFrameHeader(header, 125), 2u);
@@ -47,55 +38,34 @@ TEST(WsFrameTest, HeaderLengthsFollowRfc6455) {
     EXPECT_EQ(header[7], std::byte{1});  // 0x00..00 01 00 00
 }
 
-TEST(WsFrameTest, ServerSlicesPutOneFrameHeaderBeforeEachPacketOfTheSharedBuffer) {
-    ws::WsServerTransport transport(nullptr, std::make_shared<ws::WsCounters>(), 8192);
+TEST(WsFrameTest, ServerFramesPutOneFrameBeforeEachPacket) {
     const auto buffer = SendBuffer::Copy(Packets({10, 200, 4}));
-    std::vector<IoSlice> slices;
-    transport.BeginSlices();
-    const std::size_t wire = transport.AppendSlices(*buffer, 0, slices);
-    ASSERT_EQ(slices.size(), 6u);
-    EXPECT_EQ(wire, buffer->Size() + 2 + 4 + 2);
-    // The packets are not copied: their slices point into the buffer.
-    EXPECT_EQ(static_cast<const std::byte*>(slices[1].iov_base), buffer->Data());
-    EXPECT_EQ(static_cast<const std::byte*>(slices[3].iov_base), buffer->Data() + 10);
-    const auto bytes = Concat(slices);
-    ASSERT_EQ(bytes.size(), wire);
-    EXPECT_EQ(bytes[0], std::byte{0x82});
-    EXPECT_EQ(bytes[1], std::byte{10});
-    EXPECT_EQ(bytes[12], std::byte{0x82});
-    EXPECT_EQ(bytes[13], std::byte{126});
+    const auto frames = ws::ServerFrames(*buffer);
+    ASSERT_EQ(frames->Size(), buffer->Size() + 2 + 4 + 2);
+    const std::byte* p = frames->Data();
+    EXPECT_EQ(p[0], std::byte{0x82});
+    EXPECT_EQ(p[1], std::byte{10});
+    EXPECT_EQ(std::memcmp(p + 2, buffer->Data(), 10), 0);
+    EXPECT_EQ(p[12], std::byte{0x82});
+    EXPECT_EQ(p[13], std::byte{126});
+    EXPECT_EQ(p[15], std::byte{200});
+    EXPECT_EQ(std::memcmp(p + 16, buffer->Data() + 10, 200), 0);
+    EXPECT_EQ(p[216], std::byte{0x82});
+    EXPECT_EQ(p[217], std::byte{4});
 }
 
-TEST(WsFrameTest, ServerSlicesResumeAPartialSendAtAnyByte) {
-    ws::WsServerTransport transport(nullptr, std::make_shared<ws::WsCounters>(), 8192);
-    const auto buffer = SendBuffer::Copy(Packets({10, 300, 4, 7}));
-    std::vector<IoSlice> slices;
-    transport.BeginSlices();
-    const std::size_t wire = transport.AppendSlices(*buffer, 0, slices);
-    const auto whole = Concat(slices);
-    for (std::size_t offset = 0; offset < wire; ++offset) {
-        slices.clear();
-        transport.BeginSlices();
-        EXPECT_EQ(transport.AppendSlices(*buffer, offset, slices), wire);
-        const auto rest = Concat(slices);
-        ASSERT_EQ(rest, std::vector<std::byte>(whole.begin() + static_cast<std::ptrdiff_t>(offset),
-                                               whole.end()))
-            << "resuming at byte " << offset;
-    }
-}
-
-TEST(WsFrameTest, ServerSlicesStopAtTheGatherLimitAndStillMeasureTheWholeBuffer) {
-    ws::WsServerTransport transport(nullptr, std::make_shared<ws::WsCounters>(), 8192);
-    std::vector<std::byte> many;
-    for (int i = 0; i < 600; ++i) {
-        const auto one = Packets({8});
-        many.insert(many.end(), one.begin(), one.end());
-    }
-    const auto buffer = SendBuffer::Copy(many);
-    std::vector<IoSlice> slices;
-    transport.BeginSlices();
-    EXPECT_EQ(transport.AppendSlices(*buffer, 0, slices), 600u * (8 + 2));
-    EXPECT_EQ(slices.size(), kMaxIoSlices);
+TEST(WsFrameTest, ABroadcastIsFramedOnceForEveryWebSocketRecipient) {
+    ws::WsServerTransport first(nullptr, std::make_shared<ws::WsCounters>(), 8192);
+    ws::WsServerTransport second(nullptr, std::make_shared<ws::WsCounters>(), 8192);
+    const auto broadcast = SendBuffer::Copy(Packets({12, 40}));
+    const auto a = first.Encode(broadcast);
+    const auto b = second.Encode(broadcast);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a, b) << "each recipient got a framed copy of its own";
+    EXPECT_EQ(a->Size(), broadcast->Size() + 4);
+    // Another buffer gets its own frames.
+    const auto other = first.Encode(SendBuffer::Copy(Packets({12, 40})));
+    EXPECT_NE(other, a);
 }
 
 TEST(WsFrameTest, ClientFramesAreMaskedOnePerPacket) {
