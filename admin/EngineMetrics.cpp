@@ -22,6 +22,10 @@ double Load(const std::atomic<std::uint64_t>& counter) {
     return static_cast<double>(counter.load(std::memory_order_relaxed));
 }
 
+double Load(const StripedCounter& counter) {
+    return static_cast<double>(counter.load());
+}
+
 // The CPU seconds a thread has run so far, or a negative number if it cannot be read.
 double ThreadCpuSeconds(pthread_t thread) {
     clockid_t clock{};
@@ -169,6 +173,12 @@ void EngineMetrics::CollectWorkers(std::vector<prometheus::MetricFamily>& out) {
         "Times an actor's mailbox was found over its warning length (at most 1/s per actor).");
     AddValue(overload, static_cast<double>(scheduler.OverloadWarnings()));
     out.push_back(std::move(overload));
+    auto overloaded = GaugeFamily(
+        "tavern_actors_overloaded",
+        "Actors whose mailbox was at or over its warning length at their last look and has not "
+        "drained since.");
+    AddValue(overloaded, static_cast<double>(scheduler.OverloadedActors()));
+    out.push_back(std::move(overloaded));
 
     auto cpu = CounterFamily("tavern_worker_cpu_seconds_total", "CPU time of each worker thread.");
     auto busy = GaugeFamily("tavern_worker_busy_ratio",

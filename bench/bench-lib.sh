@@ -32,3 +32,19 @@ median() { tr ' ' '\n' <<<"$*" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1
 # runs do not meet, and below Linux's ephemeral range (32768+), where the load clients' own
 # connections (10,000 of them in the idle case) could already hold it.
 first_port() { echo $((20000 + RANDOM % 12000)); }
+
+# require_pinned_tools PROGRAM...: exits 2 naming a program that is not built, or taskset
+# missing (the scripts pin server and load to separate cores).
+require_pinned_tools() {
+  local tool
+  for tool in "$@"; do
+    [ -x "$tool" ] || { echo "missing $tool: build the project first"; exit 2; }
+  done
+  command -v taskset >/dev/null || { echo "taskset (util-linux) is needed to pin the processes"; exit 2; }
+}
+
+# results_file BUILD_DIR KIND EXT: BUILD_DIR/bench-results/KIND-<UTC time>.EXT (folder made).
+results_file() {
+  mkdir -p "$1/bench-results"
+  echo "$1/bench-results/$2-$(date -u +%Y%m%dT%H%M%SZ).$3"
+}

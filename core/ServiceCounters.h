@@ -5,20 +5,23 @@
 #include <cstdint>
 
 #include "core/ProtocolError.h"
+#include "core/StripedCounter.h"
 
 namespace tavern {
 
-// A service's totals, kept with relaxed atomics; readable from any thread at any time.
+// A service's totals, kept with relaxed atomics; readable from any thread at any time. The ones
+// every receive or send adds to are striped per thread (StripedCounter): workers never share a
+// line for them, and a read sums the stripes.
 struct ServiceCounters {
     std::atomic<std::uint64_t> accepted{0};      // sockets accepted or connected
     std::atomic<std::uint64_t> refused{0};       // turned away: over maxSessions or out of fds
     std::atomic<std::uint64_t> refusedNoDescriptors{0};  // of those, out of file descriptors
     std::atomic<std::uint64_t> connectFailed{0};
     std::atomic<std::uint64_t> closed{0};        // sessions fully released
-    std::atomic<std::uint64_t> bytesIn{0};
-    std::atomic<std::uint64_t> bytesOut{0};
-    std::atomic<std::uint64_t> packetsIn{0};
-    std::atomic<std::uint64_t> sends{0};         // buffers queued for sending (packets out)
+    StripedCounter bytesIn;
+    StripedCounter bytesOut;
+    StripedCounter packetsIn;
+    StripedCounter sends;                        // buffers queued for sending (packets out)
     std::atomic<std::uint64_t> sendCapExceeded{0};
     std::atomic<std::uint64_t> sendBudgetCuts{0};  // cut for the service's send memory budget
     std::atomic<std::uint64_t> idleTimeouts{0};

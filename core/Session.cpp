@@ -236,7 +236,6 @@ void Session::Send(SendBufferRef buffer) {
 }
 
 void Session::SendFramed(SendBufferRef buffer) {
-    TAVERN_ASSERT_ON_HOME();
     const State state = _state.load(std::memory_order_acquire);
     if (!buffer || state == State::Disconnecting || state == State::Closed) return;
     Enqueue(std::move(buffer));
@@ -368,6 +367,8 @@ void Session::DisconnectGracefully(std::string reason) {
     // one producer run in order), so in-flight packets are handled before the close.
     RunOnHome([self = Self(), reason = std::move(reason)]() mutable {
         self->DoAsync([self, reason = std::move(reason)]() mutable {
+            // Behind what the handled packets queued: the transport's goodbye (a close frame).
+            if (self->_transport) self->_transport->Stopping(*self);
             self->DisconnectAfterSend(std::move(reason));
         });
     });

@@ -110,6 +110,7 @@ public:
 
     // --- Engine internals: the session's Transport (core/Transport.h), on the home worker -----
     // Queues bytes already in the transport's wire form (a handshake answer, a control frame).
+    // (Also from the job queue, for Transport::Stopping.)
     void SendFramed(SendBufferRef buffer);
     // Whole messages: on to the packet path (OnRecvBytes); anything left unconsumed is dropped.
     void TransportDeliver(std::span<const std::byte> bytes);

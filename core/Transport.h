@@ -30,6 +30,9 @@ public:
     virtual void Received(Session& session, std::span<const std::byte> bytes) = 0;
     // Home worker: the peer closed its side.
     virtual void PeerClosed(Session& session) = 0;
+    // On the session's job queue: the session is closing gracefully (the service stops); what
+    // is queued now goes out before the close. Say goodbye in the transport's terms here.
+    virtual void Stopping(Session& /*session*/) {}
 
     // Any thread, from Session::Send: `buffer` (whole packets) in the transport's wire form,
     // which is what gets queued and sent, or nullptr to drop it (the transport has closed its

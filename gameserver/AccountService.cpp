@@ -40,7 +40,7 @@ AccountService::AccountService(const PersistenceOptions& options, const Schedule
       _executor(ExecutorFor(options)),
       _saves(std::make_shared<SaveScheduler>(
           scheduler, _store, _executor,
-          std::chrono::duration_cast<Clock::duration>(options.saveInterval))) {}
+          std::chrono::duration_cast<Clock::duration>(options.saveInterval), &_metrics)) {}
 
 AccountService::~AccountService() {
     Stop();

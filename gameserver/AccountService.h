@@ -4,6 +4,7 @@
 
 #include "gameserver/PersistenceOptions.h"
 #include "gameserver/SaveScheduler.h"
+#include "gameserver/StoreMetrics.h"
 #include "jobs/BlockingExecutor.h"
 #include "store/Accounts.h"
 #include "store/LoginLimiter.h"
@@ -33,6 +34,7 @@ public:
     SaveScheduler& Saves() { return *_saves; }
     const std::shared_ptr<SaveScheduler>& SavesRef() const { return _saves; }
     bool AllowRegister() const { return _options.allowRegister; }
+    StoreMetrics& Metrics() { return _metrics; }
 
 private:
     const PersistenceOptions _options;
@@ -40,6 +42,7 @@ private:
     store::LoginLimiter _limiter;
     std::unique_ptr<store::Accounts> _accounts;
     BlockingExecutor _executor;
+    StoreMetrics _metrics;  // before _saves, which records into it
     std::shared_ptr<SaveScheduler> _saves;
     bool _stopped = false;
 };

@@ -8,6 +8,9 @@
 #if TAVERN_WEBSOCKET
 #include "core/ws/WebSocket.h"
 #endif
+#if TAVERN_GAME_ACCOUNTS
+#include "gameserver/AccountService.h"
+#endif
 
 namespace tavern::game {
 
@@ -18,7 +21,9 @@ using admin::GaugeFamily;
 #if TAVERN_WEBSOCKET
 namespace {
 
-double Load(const std::atomic<std::uint64_t>& counter) {
+// An atomic or a StripedCounter.
+template <class Counter>
+double Load(const Counter& counter) {
     return static_cast<double>(counter.load(std::memory_order_relaxed));
 }
 
@@ -68,6 +73,46 @@ void CollectWebSocket(GameServer& server, std::vector<prometheus::MetricFamily>&
 }  // namespace
 #endif
 
+namespace {
+
+#if TAVERN_GAME_ACCOUNTS
+// Logins by outcome, the store's call durations and the saves (accounts only).
+void CollectStore(AccountService& accounts, std::vector<prometheus::MetricFamily>& out) {
+    const StoreMetrics& metrics = accounts.Metrics();
+    auto logins = CounterFamily("tavern_logins_total", "Password logins answered, by outcome.");
+    for (std::size_t i = 0; i < StoreMetrics::kOutcomes; ++i) {
+        AddValue(logins, static_cast<double>(metrics.Logins(i)),
+                 {{"outcome", std::string(StoreMetrics::OutcomeName(i))}});
+    }
+    out.push_back(std::move(logins));
+    auto calls = admin::HistogramFamily(
+        "tavern_store_call_duration_seconds",
+        "Time of the store's calls on its threads: a login (lookup, hash, saved state), a save "
+        "(one batch).");
+    for (const auto call : {StoreMetrics::Call::Login, StoreMetrics::Call::Save}) {
+        const StoreMetrics::Durations d = metrics.Read(call);
+        std::vector<std::pair<double, std::uint64_t>> buckets;
+        for (std::size_t i = 0; i < StoreMetrics::kBounds.size(); ++i)
+            buckets.emplace_back(StoreMetrics::kBounds[i], d.cumulative[i]);
+        admin::AddHistogram(calls, {{"call", std::string(StoreMetrics::CallName(call))}}, buckets,
+                            d.count, d.sumSeconds);
+    }
+    out.push_back(std::move(calls));
+    auto saved = CounterFamily("tavern_player_states_saved_total", "Player states written.");
+    AddValue(saved, static_cast<double>(accounts.Saves().SavedStates()));
+    out.push_back(std::move(saved));
+    auto failed = CounterFamily("tavern_save_failures_total",
+                                "Save batches the store refused (retried with backoff).");
+    AddValue(failed, static_cast<double>(accounts.Saves().FailedSaves()));
+    out.push_back(std::move(failed));
+    auto queued = GaugeFamily("tavern_store_queue_length", "Store calls waiting for a thread.");
+    AddValue(queued, static_cast<double>(accounts.Executor().QueueLength()));
+    out.push_back(std::move(queued));
+}
+#endif
+
+}  // namespace
+
 std::unique_ptr<admin::AdminServer> StartGameAdmin(GameServer& server, admin::AdminOptions options,
                                                    std::error_code& error) {
     auto endpoint = std::make_unique<admin::AdminServer>(std::move(options));
@@ -96,6 +141,11 @@ std::unique_ptr<admin::AdminServer> StartGameAdmin(GameServer& server, admin::Ad
 #if TAVERN_WEBSOCKET
     if (server.WsService() != nullptr) {
         endpoint->AddCollector([&server](auto& out) { CollectWebSocket(server, out); });
+    }
+#endif
+#if TAVERN_GAME_ACCOUNTS
+    if (AccountService* accounts = server.Accounts()) {
+        endpoint->AddCollector([accounts](auto& out) { CollectStore(*accounts, out); });
     }
 #endif
     error = endpoint->Start();

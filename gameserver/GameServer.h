@@ -85,6 +85,8 @@ public:
     SessionManager& Sessions() { return *_context->sessions; }
     RoomManager& Rooms() { return *_context->rooms; }
     PlayerDirectory& Directory() { return *_context->directory; }
+    // Null without a database.
+    AccountService* Accounts() { return _context->accounts.get(); }
 
 private:
     GameServerOptions _options;

@@ -52,12 +52,15 @@ void AwaitLeave(GameSession& session, Context context, Granted granted, PlayerRe
 
 void OnAnswer(GameSession& session, const Context& context,
               AskResult<store::LoginOutcome> result) {
+    StoreMetrics& metrics = context->accounts->Metrics();
     if (!result) {
+        metrics.CountLogin(std::nullopt);
         spdlog::warn("session {}: login failed: {} {}", session.Session::Id(),
                      AskErrorName(result.ErrorKind()), result.Message());
         return session.RefuseLogin("service unavailable");
     }
     store::LoginOutcome outcome = std::move(result).Value();
+    metrics.CountLogin(outcome.status);
     if (!outcome.Succeeded()) return session.RefuseLogin(std::string(ReasonText(outcome.status)));
     if (!session.IsConnected()) return;
 
@@ -91,7 +94,11 @@ void LoginFlow::Start(GameSession& session, const Context& context, std::string 
             request.password = password;
             request.address = address;
             request.allowRegister = accounts->AllowRegister();
-            return accounts->Accounts().Login(request);
+            const auto started = std::chrono::steady_clock::now();
+            store::LoginOutcome outcome = accounts->Accounts().Login(request);
+            accounts->Metrics().Record(StoreMetrics::Call::Login,
+                                       std::chrono::steady_clock::now() - started);
+            return outcome;
         },
         kLoginTimeout,
         [&session, context](AskResult<store::LoginOutcome> result) {

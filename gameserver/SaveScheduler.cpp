@@ -18,8 +18,13 @@ constexpr auto kMaxBackoff = std::chrono::seconds(5);
 }  // namespace
 
 SaveScheduler::SaveScheduler(const SchedulerRef& scheduler, store::StoreRef store,
-                             BlockingExecutor& executor, Clock::duration interval)
-    : JobQueue(scheduler), _store(std::move(store)), _executor(executor), _interval(interval) {}
+                             BlockingExecutor& executor, Clock::duration interval,
+                             StoreMetrics* metrics)
+    : JobQueue(scheduler),
+      _store(std::move(store)),
+      _executor(executor),
+      _metrics(metrics),
+      _interval(interval) {}
 
 void SaveScheduler::Start() {
     DoTimer(_interval, &SaveScheduler::Tick);
@@ -60,7 +65,14 @@ void SaveScheduler::Flush() {
     if (batch->empty()) return;
     _saving.store(true, std::memory_order_release);
     Ask(
-        *this, _executor, [store = _store, batch] { return store->SavePlayerStates(*batch); },
+        *this, _executor,
+        [store = _store, batch, metrics = _metrics] {
+            const auto started = std::chrono::steady_clock::now();
+            const std::size_t saved = store->SavePlayerStates(*batch);
+            if (metrics != nullptr)
+                metrics->Record(StoreMetrics::Call::Save, std::chrono::steady_clock::now() - started);
+            return saved;
+        },
         kSaveAskTimeout, [this, batch](AskResult<std::size_t> result) {
             Done(*batch, result.Ok(), result.Message());
         });

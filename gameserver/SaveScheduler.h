@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gameserver/PlayerStateSink.h"
+#include "gameserver/StoreMetrics.h"
 #include "jobs/BlockingExecutor.h"
 #include "jobs/JobQueue.h"
 #include "store/Store.h"
@@ -23,7 +24,8 @@ namespace tavern::game {
 class SaveScheduler final : public JobQueue, public PlayerStateSink {
 public:
     SaveScheduler(const SchedulerRef& scheduler, store::StoreRef store,
-                  BlockingExecutor& executor, Clock::duration interval);
+                  BlockingExecutor& executor, Clock::duration interval,
+                  StoreMetrics* metrics = nullptr);
 
     // Any thread: starts the interval.
     void Start();
@@ -51,6 +53,7 @@ private:
 
     const store::StoreRef _store;
     BlockingExecutor& _executor;
+    StoreMetrics* const _metrics;  // null: not counted
     const Clock::duration _interval;
 
     mutable std::mutex _lock;

@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
                    "a crowded room flushes its tick to at most this many groups of members in "
                    "turn (1: all at once)")
         ->check(CLI::Range(1, 64));
+    app.add_option("--max-sessions", options.service.maxSessions,
+                   "connections held at once; more are refused with a reset")
+        ->check(CLI::PositiveNumber);
     app.add_option("--send-cap", options.service.sendQueueLimit,
                    "queued send bytes per session before a disconnect");
     std::size_t budgetMiB = options.service.sendMemoryBudget / (1024 * 1024);

@@ -54,7 +54,9 @@ JobQueue::JobQueue(const SchedulerRef& scheduler) : JobQueue() {
 
 // Jobs still in the mailbox (possible only if the queue was never shared-owned or its scheduler
 // died with it queued) are destroyed by the mailbox's destructor: nothing leaks.
-JobQueue::~JobQueue() = default;
+JobQueue::~JobQueue() {
+    SetOverloaded(false);
+}
 
 void JobQueue::SetScheduler(const SchedulerRef& scheduler) {
     _scheduler = scheduler;
@@ -268,6 +270,7 @@ void JobQueue::Run(std::optional<Clock::time_point> lastCheck,
         }
         const std::size_t n = Dequeue(batch.data(), _batchHint);
         if (n == 0) {
+            if (_overloaded) SetOverloaded(false);  // drained
             if (TryRelease()) return;
             // Taken back for a push that the mailbox did not hand out yet: rare and short.
             if (++idleSpins % 64 == 0 && sliceOver(0)) return;
@@ -407,6 +410,7 @@ std::size_t JobQueue::PendingJobs() const {
 void JobQueue::WarnIfLong() {
     // Owner only, after a full batch: looks at the clock only when over the threshold.
     const std::size_t length = _mailbox.size_approx() + _ordered.SizeApprox();
+    SetOverloaded(length >= _warnLength);
     if (length < _warnLength) return;
     const Clock::rep now = Clock::now().time_since_epoch().count();
     const Clock::rep second = Clock::duration(std::chrono::seconds(1)).count();
@@ -416,6 +420,14 @@ void JobQueue::WarnIfLong() {
         scheduler->CountOverloadWarning();
     spdlog::warn("JobQueue {}: {} jobs pending (warning threshold {}); the actor is overloaded",
                  static_cast<void*>(this), length, _warnLength);
+}
+
+void JobQueue::SetOverloaded(bool overloaded) {
+    if (overloaded == _overloaded) return;
+    const SchedulerRef scheduler = _scheduler.lock();
+    if (!scheduler) return;  // nobody counts any more
+    _overloaded = overloaded;
+    scheduler->ChangeOverloadedActors(overloaded ? 1 : -1);
 }
 
 TimerHandle JobQueue::AddTimer(Clock::duration delay, Job job) {

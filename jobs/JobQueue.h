@@ -244,6 +244,8 @@ private:
     JobQueueRef SelfOrNull() noexcept;
     // Only by the owner: warns (once a second at most) when the mailbox passes the warn length.
     void WarnIfLong();
+    // Owner only (or the destructor): enters or leaves the scheduler's overloaded count.
+    void SetOverloaded(bool overloaded);
 
     // Read-mostly: set before the first push, read by every push.
     std::weak_ptr<Scheduler> _scheduler;
@@ -254,6 +256,7 @@ private:
     std::uint8_t _batchHint = kFirstBatch;  // owner only
     Mailbox _mailbox;
     bool _orderedFirst = false;  // owner only: which lane the next dequeue tries first
+    bool _overloaded = false;    // owner only: counted in the scheduler's OverloadedActors
     // Read by every push, written only when the queue changes hands: kept off the cache lines of
     // the fields above and of the mailbox's header (its producer hash is read by every enqueue).
     static constexpr std::uint8_t kIdle = 0;

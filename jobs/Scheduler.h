@@ -73,6 +73,15 @@ public:
         return _overloadWarnings.load(std::memory_order_relaxed);
     }
     void CountOverloadWarning() { _overloadWarnings.fetch_add(1, std::memory_order_relaxed); }
+    // Safe to call from any thread: actors whose backlog was at or over the warning threshold at
+    // their last look and has not come down since (a gauge), and its change by one actor.
+    std::uint64_t OverloadedActors() const {
+        const std::int64_t n = _overloadedActors.load(std::memory_order_relaxed);
+        return n > 0 ? static_cast<std::uint64_t>(n) : 0;
+    }
+    void ChangeOverloadedActors(std::int64_t delta) {
+        _overloadedActors.fetch_add(delta, std::memory_order_relaxed);
+    }
 
 private:
     // Any thread, right after publishing an entry that Stop must drop.
@@ -86,6 +95,7 @@ private:
     std::function<void()> _wakeHook;
     std::atomic<bool> _stopped{false};
     std::atomic<std::uint64_t> _overloadWarnings{0};  // at most one a second per actor
+    std::atomic<std::int64_t> _overloadedActors{0};
 };
 
 }  // namespace tavern

@@ -37,6 +37,7 @@ start() {  # name port -> sets server_pid
 declare -A rate mib cpu_gib cpu_mmsg
 printf '\nEcho benchmark: %s s per case, server 1 thread (Tavern on %s), load client 1 thread\n' \
   "$seconds" "$backend"
+printf 'load average before: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-6s %-6s %-6s %14s %10s %14s %16s\n' server conns size "msgs/s" "MiB/s" "cpu s/GiB" "cpu s/M msgs"
 port=$port_base
 for conns in 1 100 1000; do

@@ -9,19 +9,24 @@
 # without accounts (name-only logins), so that a thousand logins at once all get in.
 #
 #   bench/game/run-ws-bench.sh [BUILD_DIR] [SECONDS_PER_RUN] [ROUNDS] [RESULTS_FILE]
+# RESULTS_FILE defaults to BUILD_DIR/bench-results/ws-<UTC time>.txt; kept copies of the runs
+# the README quotes are in bench/results/.
 #   env: TAVERN_BENCH_BACKEND (auto|uring|epoll), SERVER_WORKERS, CLIENT_WORKERS, BOTS
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
 seconds=${2:-10}
 rounds=${3:-3}
-results=${4:-$here/results-ws.txt}
+results=${4:-}
 backend=${TAVERN_BENCH_BACKEND:-auto}
 server_workers=${SERVER_WORKERS:-0}
 client_workers=${CLIENT_WORKERS:-0}
 bots=${BOTS:-1000}
 server_bin="$build/gameserver/gameserver"
 client_bin="$build/client/test_client"
+if [[ -z "$results" ]]; then  # as bench-lib.sh's results_file: BUILD_DIR/bench-results/
+  mkdir -p "$build/bench-results"
+  results="$build/bench-results/ws-$(date -u +%Y%m%dT%H%M%SZ).txt"
+fi
 for bin in "$server_bin" "$client_bin"; do
   [[ -x "$bin" ]] || { echo "missing $bin: build the project first" >&2; exit 2; }
 done

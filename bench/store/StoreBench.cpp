@@ -12,6 +12,7 @@
 // store-bench-results.txt in the working folder).
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -162,6 +163,16 @@ int main(int argc, char** argv) {
     tavern::store::test::PostgresServer::UseFsync();  // commits as durable as SQLite's
     std::ostringstream report;
     report << "store_bench: " << s.rounds << " rounds (median (min-max) over rounds)\n";
+    {
+        // For bench/readme-tables.py: when, and how busy the machine was.
+        const std::time_t now = std::time(nullptr);
+        char date[16];
+        std::strftime(date, sizeof(date), "%Y-%m-%d", std::gmtime(&now));
+        std::ifstream loadavg("/proc/loadavg");
+        std::string load;
+        loadavg >> load;
+        report << "date: " << date << "\nload average before: " << (load.empty() ? "?" : load) << "\n";
+    }
     try {
         RunBackend("sqlite", Backend::Sqlite, s, report);
         std::cout << report.str() << std::flush;

@@ -107,6 +107,7 @@ void WsServerTransport::HandleRequest(Session& session, const HttpHead& request)
                       OnMessage(opcode, message);
                   });
     _state = State::Open;
+    _upgraded.store(true, std::memory_order_release);
     Count(_counters->upgrades);
     session.TransportReady();
 }
@@ -192,6 +193,16 @@ void WsServerTransport::QueueControlFrames(Session& session) {
 
 void WsServerTransport::PeerClosed(Session& session) {
     session.TransportPeerClosed(0);
+}
+
+void WsServerTransport::Stopping(Session& session) {
+    if (!_upgraded.load(std::memory_order_acquire) ||
+        _sendsClosed.exchange(true, std::memory_order_acq_rel))
+        return;
+    // FIN, close, code 1001: the server is going away. The connection closes after it.
+    static constexpr std::byte kGoingAway[] = {std::byte{0x88}, std::byte{0x02}, std::byte{0x03},
+                                               std::byte{0xE9}};
+    session.SendFramed(SendBuffer::Copy(kGoingAway));
 }
 
 // --- Sending ------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ public:
     void Started(Session& session) override;
     void Received(Session& session, std::span<const std::byte> bytes) override;
     void PeerClosed(Session& session) override;
+    // Close 1001 (going away), unless a close frame or an answer went out already.
+    void Stopping(Session& session) override;
     // After the close frame (or an HTTP answer) nothing more goes out (RFC 6455 5.5.1).
     SendBufferRef Encode(SendBufferRef buffer) override;
 
@@ -52,7 +54,10 @@ private:
     std::vector<std::byte> _packets;    // whole packets parsed from one receive
     std::string _badMessage;            // a message that was not one packet (why), if any
     bool _closeHandled = false;
-    std::atomic<bool> _sendsClosed{false};  // set on the home worker, read by any Send
+    std::atomic<bool> _upgraded{false};     // set on the home worker, read by Stopping
+    // Set once the close frame or an HTTP answer is queued (by the home worker, or Stopping on
+    // the job queue; whichever sets it sends the last frame); read by any Send.
+    std::atomic<bool> _sendsClosed{false};
 };
 
 }  // namespace tavern::ws

@@ -57,6 +57,7 @@ FAMILIES = {
     "tavern_global_queue_length": "gauge",
     "tavern_timers_pending": "gauge",
     "tavern_actor_overload_warnings": "counter",
+    "tavern_actors_overloaded": "gauge",
     "tavern_worker_cpu_seconds": "counter",
     "tavern_worker_busy_ratio": "gauge",
     "tavern_room_packets_delivered": "counter",
@@ -247,6 +248,64 @@ def login_packet(name):
     return struct.pack("<HH", 4 + len(payload), 1) + payload
 
 
+def field_bytes(number, data):
+    return bytes([number << 3 | 2, len(data)]) + data
+
+
+def packet(packet_id, payload):
+    return struct.pack("<HH", 4 + len(payload), packet_id) + payload
+
+
+def read_packet(sock):
+    header = sock.recv(4, socket.MSG_WAITALL)
+    check(len(header) == 4, "the server closed the connection")
+    size, packet_id = struct.unpack("<HH", header)
+    return packet_id, sock.recv(size - 4, socket.MSG_WAITALL) if size > 4 else b""
+
+
+def password_login(port, name, password):
+    """A connection that sent C_LOGIN { name, password } and read the S_LOGIN; (sock, success)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(packet(1, field_bytes(1, name.encode()) + field_bytes(2, password.encode())))
+    packet_id, payload = read_packet(sock)
+    check(packet_id == 2, "answer to C_LOGIN is id %d, not S_LOGIN" % packet_id)
+    return sock, payload[:2] == b"\x08\x01"  # S_LOGIN { success = true } comes first
+
+
+def logins_and_store_calls_are_counted(gameserver, _client):
+    server = Server(gameserver, "--save-interval", "0.1")
+    alice, ok = password_login(server.game_port, "alice", "right password")
+    check(ok, "a new name did not log in")
+    intruder, ok = password_login(server.game_port, "alice", "wrong password")
+    check(not ok, "a wrong password logged in")
+    intruder.close()
+    alice.sendall(packet(3, b"\x08\x01"))  # C_ENTER_GAME { room_id = 1 }
+    alice.sendall(packet(9, b"\x0d" + struct.pack("<f", 5.0)))  # C_MOVE { x = 5 }
+    deadline = time.monotonic() + 10
+    while True:
+        families, samples = server.scrape()
+        if value(samples, "tavern_player_states_saved_total") >= 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    check(value(samples, "tavern_logins_total", outcome="created") == 1,
+          "created logins: %s" % value(samples, "tavern_logins_total", outcome="created"))
+    check(value(samples, "tavern_logins_total", outcome="wrong_name_or_password") == 1,
+          "wrong-password logins: %s" %
+          value(samples, "tavern_logins_total", outcome="wrong_name_or_password"))
+    check(value(samples, "tavern_logins_total", outcome="logged_in") == 0, "a login succeeded twice")
+    check(families["tavern_store_call_duration_seconds"].type == "histogram",
+          "the store's call time is no histogram")
+    check(value(samples, "tavern_store_call_duration_seconds_count", call="login") == 2,
+          "login calls timed: %s" %
+          value(samples, "tavern_store_call_duration_seconds_count", call="login"))
+    check(value(samples, "tavern_player_states_saved_total") >= 1, "the move was never saved")
+    check(value(samples, "tavern_store_call_duration_seconds_count", call="save") >= 1,
+          "no save was timed")
+    alice.close()
+    code = server.stop()
+    check(code == 0, "gameserver exited %d" % code)
+
+
 def readyz_turns_503_while_the_listener_is_still_open(gameserver, _client):
     server = Server(gameserver, "--drain-seconds", "4")
     check(server.get("/readyz")[0] == 200, "/readyz is not 200 before the stop")
@@ -412,6 +471,7 @@ CASES = {
     "JsonLogLinesCarryTheTextFields": json_log_lines_carry_the_text_fields,
     "DashboardShowsTheBotsInHeadlessChromium": dashboard_shows_the_bots_in_headless_chromium,
     "BotReportWritesJsonAndHtml": bot_report_writes_json_and_html,
+    "LoginsAndStoreCallsAreCounted": logins_and_store_calls_are_counted,
 }
 
 

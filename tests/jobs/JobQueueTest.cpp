@@ -4,6 +4,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <sstream>
@@ -381,6 +382,28 @@ TEST(JobQueueTest, WarnsOnceASecondWhenTheMailboxPassesTheWarnLength) {
     EXPECT_NE(text.find(address(queue.get())), std::string::npos) << text;
     EXPECT_EQ(text.find(address(quiet.get())), std::string::npos) << text;
     EXPECT_EQ(warnings, 1u) << text;  // rate-limited
+}
+
+// The gauge behind /metrics' tavern_actors_overloaded: an actor counts while its backlog is at
+// or over the threshold, and stops counting once it has drained.
+TEST(JobQueueTest, CountsAnActorAsOverloadedUntilItsBacklogDrains) {
+    auto scheduler = Scheduler::Create(SchedulerOptions{.queueWarnLength = 10});
+    auto queue = std::make_shared<JobQueue>(scheduler);
+    std::uint64_t seenWhileBusy = 0;
+    int ran = 0;
+    queue->DoAsync([&] {
+        for (int i = 0; i < 3000; ++i) {
+            queue->DoAsync([&] {
+                ++ran;
+                seenWhileBusy = std::max(seenWhileBusy, scheduler->OverloadedActors());
+            });
+        }
+    });
+    EXPECT_TRUE(DriveUntil(*scheduler, [&] { return queue->PendingJobs() == 0; }));
+    EXPECT_EQ(ran, 3000);
+    EXPECT_EQ(seenWhileBusy, 1u);
+    EXPECT_TRUE(DriveUntil(*scheduler, [&] { return scheduler->OverloadedActors() == 0; }));
+    EXPECT_EQ(scheduler->OverloadedActors(), 0u);
 }
 
 }  // namespace

@@ -124,6 +124,16 @@ TEST_P(WsGameTest, CloseHandshakeCompletesAndThePlayerLeaves) {
     ExpectBystandersCarryOn();
 }
 
+TEST_P(WsGameTest, AStoppingServerSaysGoingAwayBeforeItCloses) {
+    WsPlayer web;
+    ASSERT_TRUE(web.Connect(WsAddress()));
+    ASSERT_NE(web.Login("gwen"), 0u);
+    ASSERT_TRUE(web.Enter(1));
+    server->Stop();
+    EXPECT_EQ(web.Ws().ReadUntilCloseFrame(), 1001);
+    EXPECT_EQ(web.Ws().Raw().ReadUntilClosed(std::chrono::seconds(5)), CloseSeen::EndOfStream);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, WsGameTest, testing::ValuesIn(TestedBackends()),
                          BackendParamName);
 
