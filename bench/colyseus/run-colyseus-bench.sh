@@ -13,7 +13,8 @@
 # an idle machine; the header records the load average before and after.
 #
 #   bench/colyseus/run-colyseus-bench.sh [BUILD_DIR] [ROUNDS]
-#   env: RESULTS (default bench/colyseus/results.txt), CLIENTS (200), STEADY_SECONDS (10: case 1's
+#   env: RESULTS (default BUILD_DIR/bench-results/colyseus-<UTC time>.txt; the committed copies
+#        are in bench/results/), CLIENTS (200), STEADY_SECONDS (10: case 1's
 #        window; Tavern's CPU there is a few hundredths of a second), SECONDS_PER_STEP (4),
 #        WARMUP (1), RAMP_RATES (lines/s per client), SERVER_CORE (0), LOAD_CORE (1),
 #        CASES ("steady ramp")
@@ -30,7 +31,8 @@ fi
 root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-build}" && pwd)
 rounds=${2:-3}
-results=${RESULTS:-$here/results.txt}
+results=${RESULTS:-$build/bench-results/colyseus-$(date -u +%Y%m%dT%H%M%SZ).txt}
+mkdir -p "$(dirname "$results")"
 clients=${CLIENTS:-200}
 seconds=${SECONDS_PER_STEP:-4}
 steady_seconds=${STEADY_SECONDS:-10}
