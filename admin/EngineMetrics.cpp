@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::array<const char*, kProtocolErrorKinds> kErrorKinds = {
     "header_too_small", "packet_too_large", "unknown_packet_id", "malformed_payload",
-    "truncated_packet", "handler_exception", "handler_rejected"};
+    "truncated_packet", "handler_exception", "handler_rejected", "not_one_packet"};
 
 double Load(const std::atomic<std::uint64_t>& counter) {
     return static_cast<double>(counter.load(std::memory_order_relaxed));

@@ -198,7 +198,31 @@ def render_store(names):
     return out
 
 
+def render_colyseus(names):
+    """The Colyseus side-by-side's report (bench/colyseus/run-colyseus-bench.sh, summarize.mjs)."""
+    with open(os.path.join(RESULTS, names[0])) as f:
+        text = f.read()
+    date = re.search(r"^date: (\S+)", text, re.M)
+    load_ = re.search(r"^load average before: (\S+)", text, re.M)
+    out = source_line(names, [date.group(1) if date else "date not recorded"],
+                      [load_.group(1) if load_ else "not recorded"])
+    steady = dict((server, float(cpu)) for server, cpu in re.findall(
+        r"^(tavern|colyseus)\s+[\d,]+\s+([\d.]+)\s", text.split("Case 2:")[0], re.M))
+    top = re.search(r"^medians of every round \(.*?\): Tavern ([\d,]+) delivered/s measured, ([\d,]+) /s per "
+                    r"full core by CPU cost; Colyseus ([\d,]+) measured, ([\d,]+) per full core; Tavern / "
+                    r"Colyseus ([\d.]+)x measured, ([\d.]+)x per full core", text, re.M)
+    out += ("| case | Tavern | Colyseus | Tavern / Colyseus |\n| --- | ---: | ---: | ---: |\n")
+    out += "| 200 clients x 1 line/s: server CPU-s per million delivered (median) | %.3f | %.3f | 1/%.1f |\n" % (
+        steady["tavern"], steady["colyseus"], steady["colyseus"] / steady["tavern"])
+    out += "| saturation: most deliveries/s carried, measured (median of rounds) | %s | %s | %sx |\n" % (
+        top.group(1), top.group(3), top.group(5))
+    out += ("| saturation: deliveries/s per full server core, by CPU cost at the top step (median) "
+            "| %s | %s | %sx |\n" % (top.group(2), top.group(4), top.group(6)))
+    return out
+
+
 RENDERERS = {
+    "colyseus": render_colyseus,
     "store": render_store,
     "echo": render_echo,
     "c100k": render_c100k,

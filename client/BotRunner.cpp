@@ -91,6 +91,7 @@ int BotRunner::Run() {
     ServiceOptions serviceOptions;
     serviceOptions.idleTimeout = std::chrono::milliseconds::zero();  // bots in a quiet room stay
     serviceOptions.sendQueueLimit = 16 * 1024 * 1024;
+    serviceOptions.transport = _options.transport;
     // Every bot has a ResumeLink: a dropped connection comes back by itself and resumes. The
     // factory hands over the session Connect queued (a bot's first, or a reconnect's).
     auto service = ClientService::Create(

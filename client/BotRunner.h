@@ -13,6 +13,7 @@
 #include "client/ServerSession.h"
 #include "client/LatencyHistogram.h"
 #include "core/Backend.h"
+#include "core/Transport.h"
 
 namespace tavern {
 class ClientService;
@@ -23,6 +24,7 @@ namespace tavern::client {
 struct BotRunOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 7777;
+    std::shared_ptr<const TransportFactory> transport;  // nullptr: TCP; else WebSocket, say
     std::size_t workers = 0;  // 0: one per hardware thread
     BackendKind backend = BackendKind::Auto;
     std::size_t bots = 10;

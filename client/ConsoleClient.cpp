@@ -71,6 +71,7 @@ int ConsoleClient::Run(std::istream& input) {
     // A quiet room is no reason to hang up: the server may say nothing for minutes. (The
     // server's own idle timeout is kept at bay by the heartbeat pings.)
     serviceOptions.idleTimeout = std::chrono::milliseconds::zero();
+    serviceOptions.transport = _options.transport;
     // A dropped connection comes back by itself and resumes (ResumeLink); its sessions come
     // from this service's factory.
     auto owner = std::make_shared<std::weak_ptr<ClientService>>();

@@ -13,12 +13,14 @@
 #include "client/ServerListener.h"
 #include "client/ServerSession.h"
 #include "core/Backend.h"
+#include "core/Transport.h"
 
 namespace tavern::client {
 
 struct ConsoleOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 7777;
+    std::shared_ptr<const TransportFactory> transport;  // nullptr: TCP; else WebSocket, say
     std::size_t workers = 1;
     BackendKind backend = BackendKind::Auto;
     std::string name = "guest";

@@ -14,6 +14,9 @@
 #include "client/BotRunner.h"
 #include "client/ConsoleClient.h"
 #include "core/BackendSelector.h"
+#if TAVERN_WEBSOCKET
+#include "core/ws/WebSocket.h"
+#endif
 
 int main(int argc, char** argv) {
     using namespace tavern;
@@ -32,6 +35,11 @@ int main(int argc, char** argv) {
     app.add_option("--port", port, "server port");
     app.add_option("--workers", workers, "worker threads (0: one per hardware thread)");
     app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
+#if TAVERN_WEBSOCKET
+    bool webSocket = false;
+    app.add_flag("--ws", webSocket,
+                 "speak WebSocket (GET /ws) to the server's --ws-port instead of TCP");
+#endif
     app.add_option("--log-level", logLevel, "trace, debug, info, warn, error, critical, off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     app.add_option("--name", console.name, "interactive: the player's name");
@@ -67,6 +75,12 @@ int main(int argc, char** argv) {
 
     spdlog::set_level(spdlog::level::from_str(logLevel));
     const BackendKind kind = *ParseBackendKind(backend);
+    std::shared_ptr<const tavern::TransportFactory> transport;
+#if TAVERN_WEBSOCKET
+    if (webSocket)
+        transport = std::make_shared<tavern::ws::WsClientFactory>(host + ":" + std::to_string(port));
+#endif
+    bots.transport = console.transport = transport;
     if (bots.bots > 0) {
         bots.host = host;
         bots.port = port;

@@ -51,6 +51,9 @@ protected:
     void OnPeerClosed(std::size_t tailBytes) override;
     void OnJobException(std::exception_ptr error) override;
     void OnSendQueued(std::span<const std::byte> bytes) override;
+    void OnTransportProtocolError(std::string detail) override {
+        ReportProtocolError(ProtocolError::NotOnePacket, detail);
+    }
 
 private:
     friend class Service;

@@ -15,8 +15,9 @@ enum class ProtocolError : std::uint8_t {
     TruncatedPacket,   // the peer closed in the middle of a packet
     HandlerException,  // a packet handler threw
     HandlerRejected,   // a packet handler returned false
+    NotOnePacket,      // a transport message (WebSocket) that is not exactly one packet
 };
-inline constexpr std::size_t kProtocolErrorKinds = 7;
+inline constexpr std::size_t kProtocolErrorKinds = 8;
 
 constexpr std::string_view ToString(ProtocolError error) {
     switch (error) {
@@ -27,6 +28,7 @@ constexpr std::string_view ToString(ProtocolError error) {
         case ProtocolError::TruncatedPacket: return "connection closed inside a packet";
         case ProtocolError::HandlerException: return "packet handler threw";
         case ProtocolError::HandlerRejected: return "packet handler rejected the packet";
+        case ProtocolError::NotOnePacket: return "message is not exactly one packet";
     }
     return "unknown protocol error";
 }

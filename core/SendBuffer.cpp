@@ -109,4 +109,16 @@ void SendBuffer::ReleaseQueued() const {
     _chunk->ReleaseQueued();
 }
 
+SendBufferRef SendBuffer::Twin(const void* kind, TwinMaker make) const {
+    if (_twinState.load(std::memory_order_acquire) == 2)
+        return _twinKind == kind ? _twin : make(*this);
+    std::uint8_t expected = 0;
+    if (!_twinState.compare_exchange_strong(expected, 1, std::memory_order_acq_rel))
+        return make(*this);  // another thread is making it: rare, and not worth a wait
+    _twin = make(*this);
+    _twinKind = kind;
+    _twinState.store(2, std::memory_order_release);
+    return _twin;
+}
+
 }  // namespace tavern

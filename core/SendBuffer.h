@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 
@@ -43,6 +45,14 @@ public:
     // The bytes of the block this buffer keeps alive: a whole chunk for a small buffer.
     std::size_t BlockBytes() const;
 
+    // Safe to call from any thread. This buffer in a transport's wire form (a WebSocket
+    // server's frames around its packets), made by `make` for the first recipient of that
+    // transport and then shared by every other one: a broadcast is framed once per transport,
+    // never per recipient. `kind` names the form (one per buffer is kept; a buffer asked for
+    // another kind, or while its form is still being made, gets a copy of its own).
+    using TwinMaker = SendBufferRef (*)(const SendBuffer&);
+    SendBufferRef Twin(const void* kind, TwinMaker make) const;
+
     // Engine internals (SendBudget), safe from any thread: each block counts the send queues
     // holding one of its buffers. The first to hold one charges `budget` the whole block, the
     // last to let go credits the same budget.
@@ -56,6 +66,11 @@ private:
     std::shared_ptr<SendBufferChunk> _chunk;  // keeps the carved-from block alive
     std::byte* _data;
     std::size_t _size;
+    // The transport twin: written once by the thread that moves _twinState from 0 to 1, read
+    // by anyone who sees 2 (acquire); never changed after.
+    mutable std::atomic<std::uint8_t> _twinState{0};
+    mutable const void* _twinKind = nullptr;
+    mutable SendBufferRef _twin;
 };
 
 }  // namespace tavern

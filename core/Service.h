@@ -21,6 +21,7 @@
 namespace tavern {
 
 class Listener;
+class TransportFactory;
 
 // Makes the session object for a new connection (a GameSession, an EchoSession, ...).
 using SessionFactory = std::function<SessionRef()>;
@@ -51,6 +52,9 @@ struct ServiceOptions {
     // SO_SNDBUF of every session's socket; 0 leaves the kernel's default (autotuned, up to
     // several MiB a socket on Linux).
     int socketSendBuffer = 0;
+    // The framing every session of the service speaks under its packets (core/Transport.h):
+    // nullptr for raw TCP, a WebSocket factory (core/ws) for a WebSocket listener or client.
+    std::shared_ptr<const TransportFactory> transport;
 };
 
 // Sessions of one kind on one IocpCore. Owns its sessions (a registry keyed by id) and, for a

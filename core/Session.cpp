@@ -6,6 +6,7 @@
 
 #include "core/Service.h"
 #include "core/SocketUtils.h"
+#include "core/Transport.h"
 #include "core/Worker.h"
 #include "jobs/ThreadContext.h"
 
@@ -37,6 +38,7 @@ void Session::Attach(const std::shared_ptr<Service>& service, SocketHandle socke
     _peer = peer;
     SetScheduler(service->Core().GetScheduler());
     ApplyOptions(service->Options());
+    if (service->Options().transport) _transport = service->Options().transport->Make();
 }
 
 void Session::ApplyOptions(const ServiceOptions& options) {
@@ -86,7 +88,6 @@ void Session::StartOnWorker() {
     State state = _state.load(std::memory_order_acquire);
     if (state != State::Idle && state != State::Connecting) return;  // disconnected meanwhile
     if (!_state.compare_exchange_strong(state, State::Connected)) return;
-    _everConnected = true;
     MarkActivity();
     // The receive is armed before OnConnected can run (it may run inline, right here): a
     // Disconnect from OnConnected then cancels that receive. Armed after, the receive would
@@ -94,6 +95,16 @@ void Session::StartOnWorker() {
     // Receive completions are handled in a later poll of this thread, so OnRecv still comes
     // after OnConnected.
     Home()->GetBackend().Receive(*this);
+    if (_transport) {
+        // OnConnected waits for the transport's handshake (TransportReady); the idle check
+        // does not, so a handshake dribbled slowly is cut like any idle session.
+        _transport->Started(*this);
+        DoAsync([self = Self()] {
+            if (self->_idleTimeout > Clock::duration::zero()) self->ArmIdleCheck();
+        });
+        return;
+    }
+    _everConnected = true;
     DoAsync([self = Self()] {
         if (self->_idleTimeout > Clock::duration::zero()) self->ArmIdleCheck();
         self->OnConnected();
@@ -138,6 +149,7 @@ void Session::IoReceived(std::span<const std::byte> bytes) {
     if (!IsConnected()) return;
     _counters.bytesIn.fetch_add(bytes.size(), std::memory_order_relaxed);
     if (_serviceCounters) _serviceCounters->bytesIn.fetch_add(bytes.size(), std::memory_order_relaxed);
+    if (_transport) return _transport->Received(*this, bytes);
     if (_tail.Empty()) {
         const std::size_t used = OnRecvBytes(bytes);
         if (used >= bytes.size() || !IsConnected()) return;
@@ -172,8 +184,33 @@ void Session::IoRecvEnded(std::error_code error) {
         Disconnect("receive failed: " + error.message());
         return;
     }
+    if (_transport) return _transport->PeerClosed(*this);
     OnPeerClosed(_tail.Size());
 }
+
+void Session::TransportDeliver(std::span<const std::byte> bytes) {
+    TAVERN_ASSERT_ON_HOME();
+    if (!bytes.empty() && IsConnected()) OnRecvBytes(bytes);
+}
+
+void Session::TransportReady() {
+    TAVERN_ASSERT_ON_HOME();
+    if (!IsConnected() || _everConnected) return;
+    _everConnected = true;
+    DoAsync([self = Self()] { self->OnConnected(); });
+}
+
+void Session::TransportConnectFailed(std::string reason) {
+    TAVERN_ASSERT_ON_HOME();
+    if (_serviceCounters) _serviceCounters->connectFailed.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("session {}: handshake with {} failed: {}", _id, _peer.ToString(), reason);
+    DoAsync([self = Self()] {
+        self->OnConnectFailed(std::make_error_code(std::errc::connection_refused));
+    });
+    Disconnect("handshake failed: " + reason);
+}
+
+void Session::OnTransportProtocolError(std::string detail) { Cut(std::move(detail)); }
 
 void Session::OnPeerClosed(std::size_t /*tailBytes*/) {
     // Behind every receive already queued, so their replies still go out before the close.
@@ -191,6 +228,20 @@ void Session::Send(SendBufferRef buffer) {
         return;
     }
     OnSendQueued(buffer->Bytes());
+    if (_transport) {
+        buffer = _transport->Encode(std::move(buffer));
+        if (!buffer) return;
+    }
+    Enqueue(std::move(buffer));
+}
+
+void Session::SendFramed(SendBufferRef buffer) {
+    const State state = _state.load(std::memory_order_acquire);
+    if (!buffer || state == State::Disconnecting || state == State::Closed) return;
+    Enqueue(std::move(buffer));
+}
+
+void Session::Enqueue(SendBufferRef buffer) {
     bool start = false;
     bool overCap = false;
     {
@@ -316,6 +367,8 @@ void Session::DisconnectGracefully(std::string reason) {
     // one producer run in order), so in-flight packets are handled before the close.
     RunOnHome([self = Self(), reason = std::move(reason)]() mutable {
         self->DoAsync([self, reason = std::move(reason)]() mutable {
+            // Behind what the handled packets queued: the transport's goodbye (a close frame).
+            if (self->_transport) self->_transport->Stopping(*self);
             self->DisconnectAfterSend(std::move(reason));
         });
     });

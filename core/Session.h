@@ -19,6 +19,7 @@ namespace tavern {
 
 class Service;
 class Session;
+class Transport;
 struct ServiceOptions;
 struct ServiceCounters;
 using SessionRef = std::shared_ptr<Session>;
@@ -107,6 +108,23 @@ public:
     std::span<IoSlice> SendSlices() { return {_slices.data(), _slices.size()}; }
     const NetAddress& ConnectAddress() const { return _peer; }
 
+    // --- Engine internals: the session's Transport (core/Transport.h), on the home worker -----
+    // Queues bytes already in the transport's wire form (a handshake answer, a control frame).
+    // (Also from the job queue, for Transport::Stopping.)
+    void SendFramed(SendBufferRef buffer);
+    // Whole messages: on to the packet path (OnRecvBytes); anything left unconsumed is dropped.
+    void TransportDeliver(std::span<const std::byte> bytes);
+    // The handshake completed: OnConnected follows (and OnDisconnected at the end).
+    void TransportReady();
+    // A client's handshake was refused: OnConnectFailed follows, and the session closes.
+    void TransportConnectFailed(std::string reason);
+    // A message broke the packet framing (not exactly one packet): a protocol error.
+    void TransportProtocolError(std::string detail) { OnTransportProtocolError(std::move(detail)); }
+    // The peer closed its side with `unfinished` bytes of a message held.
+    void TransportPeerClosed(std::size_t unfinished) { OnPeerClosed(unfinished); }
+    // The largest message the session takes (the packet size limit of a PacketSession).
+    std::size_t TransportMessageLimit() const { return MaxTailBytes(); }
+
 protected:
     // Hooks, on the session's job queue.
     virtual void OnConnected() {}
@@ -133,6 +151,8 @@ protected:
     virtual void OnPeerClosed(std::size_t tailBytes);
     // The thread that calls Send, for each buffer about to be queued (metrics). Keep it cheap.
     virtual void OnSendQueued(std::span<const std::byte> /*bytes*/) {}
+    // Home worker: the transport received a message that breaks the packet framing. Cuts.
+    virtual void OnTransportProtocolError(std::string detail);
 
     // A job threw: log it and end this session, not the process.
     void OnJobException(std::exception_ptr error) override;
@@ -163,6 +183,7 @@ private:
     static constexpr std::size_t kCutLogKind = 31;
     void CutForTail(std::size_t tailBytes);
     void RunOnHome(Job job);
+    void Enqueue(SendBufferRef buffer);
     void StartSendOnWorker();
     void PrepareSlices();
     void CloseOnWorker();
@@ -201,6 +222,8 @@ private:
     std::vector<SendBufferRef> _sending;
     std::vector<IoSlice> _slices;
     std::size_t _sendingOffset = 0;          // bytes of _sending.front() already sent
+
+    std::unique_ptr<Transport> _transport;   // nullptr: raw TCP; set before the session starts
 
     RecvBuffer _tail;                        // an incomplete packet, only between receives
     SessionCounters _counters;

@@ -5,6 +5,9 @@
 #include "ServerPackets.h"
 #include "admin/EngineMetrics.h"
 #include "admin/MetricFamilies.h"
+#if TAVERN_WEBSOCKET
+#include "core/ws/WebSocket.h"
+#endif
 #if TAVERN_GAME_ACCOUNTS
 #include "gameserver/AccountService.h"
 #endif
@@ -14,6 +17,61 @@ namespace tavern::game {
 using admin::AddValue;
 using admin::CounterFamily;
 using admin::GaugeFamily;
+
+#if TAVERN_WEBSOCKET
+namespace {
+
+// An atomic or a StripedCounter.
+template <class Counter>
+double Load(const Counter& counter) {
+    return static_cast<double>(counter.load(std::memory_order_relaxed));
+}
+
+// The WebSocket listener: its HTTP answers and close codes, and the engine's counters of its
+// sessions under their own names (the tavern_connections_* families are the TCP listener's).
+void CollectWebSocket(GameServer& server, std::vector<prometheus::MetricFamily>& out) {
+    const ws::WsCounters& w = server.WsTransport()->Counters();
+    ServerService& service = *server.WsService();
+    const ServiceCounters& c = service.Counters();
+    auto sessions = GaugeFamily("tavern_websocket_sessions",
+                                "Live connections of the WebSocket listener.");
+    AddValue(sessions, static_cast<double>(service.SessionCount()));
+    out.push_back(std::move(sessions));
+    auto upgrades = CounterFamily("tavern_websocket_upgrades_total",
+                                  "WebSocket handshakes completed (101).");
+    AddValue(upgrades, Load(w.upgrades));
+    out.push_back(std::move(upgrades));
+    auto http = CounterFamily("tavern_websocket_http_responses_total",
+                              "Plain HTTP answers of the WebSocket port, by status.");
+    AddValue(http, Load(w.filesServed), {{"status", "200"}});
+    AddValue(http, Load(w.badRequests), {{"status", "400"}});
+    AddValue(http, Load(w.notFound), {{"status", "404"}});
+    AddValue(http, Load(w.badVersions), {{"status", "426"}});
+    AddValue(http, Load(w.headersTooLarge), {{"status", "431"}});
+    out.push_back(std::move(http));
+    auto closes = CounterFamily("tavern_websocket_closes_total",
+                                "WebSocket close handshakes, by who began it and why.");
+    AddValue(closes, Load(w.peerCloses), {{"code", "peer"}});
+    AddValue(closes, Load(w.protocolCloses), {{"code", "1002"}});
+    AddValue(closes, Load(w.textCloses), {{"code", "1003"}});
+    AddValue(closes, Load(w.tooBigCloses), {{"code", "1009"}});
+    out.push_back(std::move(closes));
+    auto cut = CounterFamily("tavern_websocket_connections_cut_total",
+                             "WebSocket sessions the server disconnected, by reason.");
+    AddValue(cut, Load(c.sendCapExceeded), {{"reason", "send_queue_over_cap"}});
+    AddValue(cut, Load(c.idleTimeouts), {{"reason", "idle_timeout"}});
+    AddValue(cut, Load(c.rateLimited), {{"reason", "packet_rate"}});
+    AddValue(cut, static_cast<double>(c.ProtocolErrorTotal()), {{"reason", "protocol_error"}});
+    out.push_back(std::move(cut));
+    auto bytes = CounterFamily("tavern_websocket_network_bytes_total",
+                               "Bytes on the WebSocket listener's sockets, by direction.");
+    AddValue(bytes, Load(c.bytesIn), {{"direction", "received"}});
+    AddValue(bytes, Load(c.bytesOut), {{"direction", "sent"}});
+    out.push_back(std::move(bytes));
+}
+
+}  // namespace
+#endif
 
 namespace {
 
@@ -96,6 +154,11 @@ std::unique_ptr<admin::AdminServer> StartGameAdmin(GameServer& server, admin::Ad
         AddValue(outcomes, static_cast<double>(c.overflowed.load()), {{"outcome", "overflowed"}});
         out.push_back(std::move(outcomes));
     });
+#if TAVERN_WEBSOCKET
+    if (server.WsService() != nullptr) {
+        endpoint->AddCollector([&server](auto& out) { CollectWebSocket(server, out); });
+    }
+#endif
 #if TAVERN_GAME_ACCOUNTS
     if (AccountService* accounts = server.Accounts()) {
         endpoint->AddCollector([accounts](auto& out) { CollectStore(*accounts, out); });

@@ -8,6 +8,9 @@
 #include "gameserver/GameSession.h"
 #include "gameserver/LimitCheck.h"
 #include "gameserver/ResumeRegistry.h"
+#if TAVERN_WEBSOCKET
+#include "core/ws/WebSocket.h"
+#endif
 #if TAVERN_GAME_ACCOUNTS
 #include "gameserver/AccountService.h"
 #endif
@@ -53,6 +56,19 @@ GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
     _service = ServerService::Create(
         _core, _options.address,
         [context = _context] { return std::make_shared<GameSession>(context); }, _options.service);
+    if (_options.wsAddress) {
+#if TAVERN_WEBSOCKET
+        _wsFactory = std::make_shared<ws::WsServerFactory>(
+            ws::WsServerOptions{.webRoot = _options.webRoot});
+        ServiceOptions wsOptions = _options.service;
+        wsOptions.transport = _wsFactory;
+        _wsService = ServerService::Create(
+            _core, *_options.wsAddress,
+            [context = _context] { return std::make_shared<GameSession>(context); }, wsOptions);
+#else
+        throw std::runtime_error("this build has no WebSocket support (--ws-port)");
+#endif
+    }
 }
 
 GameServer::~GameServer() {
@@ -84,6 +100,9 @@ std::error_code GameServer::Start() {
         }
     }
     if (auto error = _service->Start()) return error;
+    if (_wsService) {
+        if (auto error = _wsService->Start()) return error;
+    }
 #if TAVERN_GAME_ACCOUNTS
     if (_context->accounts) _context->accounts->Start();
 #endif
@@ -96,6 +115,7 @@ void GameServer::Stop() {
     _stopped = true;
     if (_started) {
         _context->resumes->Stop();  // nobody goes away from here on; the away players leave
+        if (_wsService) _wsService->Stop();
         _service->Stop();
         // The sessions' last jobs asked their rooms to let their players go; let the rooms
         // finish, so that the counts end at zero before the engine drops what is left.
@@ -114,19 +134,28 @@ NetAddress GameServer::LocalAddress() const {
     return _service->LocalAddress();
 }
 
+std::optional<NetAddress> GameServer::WsLocalAddress() const {
+    if (!_wsService) return std::nullopt;
+    return _wsService->LocalAddress();
+}
+
 GameStats GameServer::Stats() const {
     GameStats stats;
     stats.sessions = _context->sessions->SessionCount();
     stats.players = _context->sessions->PlayerCount();
     stats.inGame = _context->rooms->PlayersInGame();
     stats.rooms = _context->rooms->RoomCount();
-    const ServiceCounters& counters = *_service->SharedCounters();
-    stats.accepted = counters.accepted.load(std::memory_order_relaxed);
-    stats.packetsIn = counters.packetsIn.load(std::memory_order_relaxed);
-    stats.sends = counters.sends.load(std::memory_order_relaxed);
     stats.roomPacketsOut = _context->rooms->PacketsOut();
-    stats.protocolErrors = counters.ProtocolErrorTotal();
-    stats.sendCapExceeded = counters.sendCapExceeded.load(std::memory_order_relaxed);
+    // TCP and WebSocket sessions together: the same game either way.
+    for (const auto* service : {_service.get(), _wsService.get()}) {
+        if (service == nullptr) continue;
+        const ServiceCounters& counters = *service->SharedCounters();
+        stats.accepted += counters.accepted.load(std::memory_order_relaxed);
+        stats.packetsIn += counters.packetsIn.load(std::memory_order_relaxed);
+        stats.sends += counters.sends.load(std::memory_order_relaxed);
+        stats.protocolErrors += counters.ProtocolErrorTotal();
+        stats.sendCapExceeded += counters.sendCapExceeded.load(std::memory_order_relaxed);
+    }
     return stats;
 }
 

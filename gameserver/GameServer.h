@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 #include "core/IocpCore.h"
@@ -13,6 +15,10 @@
 #include "gameserver/GameLimits.h"
 #include "gameserver/PersistenceOptions.h"
 #include "gameserver/ResumeRegistry.h"
+
+namespace tavern::ws {
+class WsServerFactory;
+}
 
 namespace tavern::game {
 
@@ -30,6 +36,10 @@ struct GameServerOptions {
     GameLimits limits;
     PersistenceOptions persistence;  // no dbUrl: no accounts, nothing saved
     ClusterOptions cluster;          // no natsUrl: this process alone
+    // A second listener, for WebSocket players (one packet per binary message) and the browser
+    // page over plain HTTP; the same sessions, rooms and limits as TCP. Builds with core/ws.
+    std::optional<NetAddress> wsAddress;
+    std::filesystem::path webRoot;  // the page's folder (GET / is its index.html)
 };
 
 // A snapshot of the server's counters; every field is a running total or a current count.
@@ -68,6 +78,11 @@ public:
 
     // Safe from any thread.
     NetAddress LocalAddress() const;
+    // Safe from any thread: the WebSocket listener's address (port 0 resolved), if it has one.
+    std::optional<NetAddress> WsLocalAddress() const;
+    // The WebSocket listener and its transport's counters; nullptr without --ws-port.
+    ServerService* WsService() { return _wsService.get(); }
+    const ws::WsServerFactory* WsTransport() const { return _wsFactory.get(); }
     GameStats Stats() const;
     IocpCore& Core() { return *_core; }
     ServerService& Service() { return *_service; }
@@ -89,6 +104,8 @@ private:
     std::shared_ptr<const GameContext> _context;
     std::shared_ptr<ServerService> _service;
     std::function<void()> _stopCluster;  // empty without a cluster
+    std::shared_ptr<ServerService> _wsService;
+    std::shared_ptr<const ws::WsServerFactory> _wsFactory;
     bool _started = false;
     bool _stopped = false;
 };

@@ -47,6 +47,16 @@ int main(int argc, char** argv) {
     app.add_option("--host", host, "address to listen on (numeric)");
     app.add_option("--port", port, "TCP port (0: any free port, printed)");
     app.add_option("--workers", workers, "worker threads (0: one per hardware thread)");
+    int wsPort = -1;
+    std::string webRoot;
+#if TAVERN_WEBSOCKET
+    webRoot = TAVERN_WEB_ROOT_DEFAULT;
+    app.add_option("--ws-port", wsPort,
+                   "also listen for WebSocket players (GET /ws) and serve the browser page on "
+                   "this port (0: any free port, printed)")
+        ->check(CLI::Range(0, 65535));
+    app.add_option("--web-root", webRoot, "the browser page's folder (GET / is its index.html)");
+#endif
     app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
     app.add_option("--max-packet", options.service.maxPacketSize,
                    "largest packet a client may send, header included")
@@ -151,6 +161,10 @@ int main(int argc, char** argv) {
         return 2;
     }
     options.address = *address;
+    if (wsPort >= 0) {
+        options.wsAddress = NetAddress::Parse(host, static_cast<std::uint16_t>(wsPort));
+        options.webRoot = webRoot;
+    }
     options.limits.broadcastTick = std::chrono::milliseconds(tickMs);
     options.limits.resumeWindow = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(resumeWindow));
@@ -186,6 +200,9 @@ int main(int argc, char** argv) {
                 std::string(ToString(server.Core().Backend())).c_str(),
                 server.Core().WorkerCount(),
                 options.persistence.dbUrl.empty() ? "none" : shownDb.c_str());
+    if (const auto wsAddress = server.WsLocalAddress())
+        std::printf("websocket listening on port %u (the page: http://localhost:%u/)\n",
+                    wsAddress->Port(), wsAddress->Port());
 #if TAVERN_WITH_ADMIN
     std::unique_ptr<admin::AdminServer> adminServer;
     if (adminPort >= 0) {

@@ -11,7 +11,7 @@ $SUDO apt-get install -y --no-install-recommends \
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libasio-dev \
   clang llvm libclang-rt-14-dev procps \
   libsqlite3-dev libpq-dev libsodium-dev libunistring-dev postgresql \
-  libnats-dev nats-server \
+  libnats-dev nats-server libwslay-dev libhttp-parser-dev nettle-dev \
   prometheus-cpp-dev libcivetweb-dev python3-prometheus-client python3 chromium \
   iproute2
 # iproute2 (ip, tc): the reconnect chaos run's lossy-link variant shapes a namespace's loopback

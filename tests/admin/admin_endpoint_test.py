@@ -11,6 +11,8 @@ CASE is one of:
                                   SIGTERM with --drain-seconds: /readyz answers 503 while the
                                   game port still accepts a player and /healthz still says 200
   JsonLogLinesCarryTheTextFields  --log-format json: every log line is one JSON object
+  WebSocketCountsAreInMetrics     --ws-port: WebSocket bots' upgrades and a refused request
+                                  (400) show in the tavern_websocket_* families
   DashboardShowsTheBotsInHeadlessChromium
                                   the page at / (opened in headless Chromium) shows the bots'
                                   sessions within a few seconds; a screenshot is written to
@@ -420,7 +422,50 @@ def bot_report_writes_json_and_html(gameserver, client):
               "the page is not self-contained")
 
 
+def web_socket_counts_are_in_metrics(gameserver, client):
+    server = Server(gameserver, "--ws-port", "0")
+    try:
+        ws_port = None
+        deadline = time.monotonic() + 10
+        seen = list(server.all_lines)  # it comes before the admin line the constructor waited for
+        while ws_port is None:
+            line = seen.pop(0) if seen else server.next_line(deadline)
+            match = re.match(r"websocket listening on port (\d+)", line)
+            if match:
+                ws_port = int(match.group(1))
+        # A request on /ws that is not an upgrade: 400, and the connection closes.
+        with socket.create_connection(("127.0.0.1", ws_port), timeout=10) as sock:
+            sock.sendall(b"GET /ws HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            answer = b""
+            while True:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        check(answer.startswith(b"HTTP/1.1 400 "), "not a 400: %r" % answer[:60])
+        bots = 5
+        run = subprocess.run(
+            [client, "--ws", "--port", str(ws_port), "--bots", str(bots), "--rooms", "1",
+             "--duration", "1", "--chat-per-sec", "2", "--workers", "1"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+        check(run.returncode == 0, "WebSocket bots failed:\n" + run.stdout)
+        families, samples = server.scrape()
+        for name in ("tavern_websocket_sessions", "tavern_websocket_upgrades",
+                     "tavern_websocket_http_responses", "tavern_websocket_closes",
+                     "tavern_websocket_connections_cut", "tavern_websocket_network_bytes"):
+            check(name in families, "family %s missing" % name)
+        check(value(samples, "tavern_websocket_upgrades_total") == bots,
+              "upgrades: %s" % value(samples, "tavern_websocket_upgrades_total"))
+        check(value(samples, "tavern_websocket_http_responses_total", status="400") == 1,
+              "400s: %s" % value(samples, "tavern_websocket_http_responses_total", status="400"))
+        check(value(samples, "tavern_websocket_network_bytes_total", direction="sent") > 0,
+              "no bytes sent to the WebSocket bots")
+    finally:
+        server.stop()
+
+
 CASES = {
+    "WebSocketCountsAreInMetrics": web_socket_counts_are_in_metrics,
     "MetricsMoveWithWhatTheBotsDid": metrics_move_with_what_the_bots_did,
     "ReadyzTurns503WhileTheListenerIsStillOpen": readyz_turns_503_while_the_listener_is_still_open,
     "JsonLogLinesCarryTheTextFields": json_log_lines_carry_the_text_fields,

@@ -183,6 +183,9 @@ void CheckAgainstReference(const FuzzSession& session, const FuzzPlan& plan) {
         case ProtocolError::HandlerRejected:
             Check(!seen.empty(), "a dispatch error with no packet handled");
             break;
+        case ProtocolError::NotOnePacket:
+            Check(false, "a transport's framing error on a session without a transport");
+            break;
     }
 }
 

@@ -1,0 +1,4 @@
+import "./app.css";
+import { App } from "./ui/App";
+
+new App();

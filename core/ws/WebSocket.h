@@ -1,0 +1,51 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/Transport.h"
+#include "core/ws/WebRoot.h"
+#include "core/ws/WsCounters.h"
+
+namespace tavern::ws {
+
+struct WsServerOptions {
+    // The browser page's folder, served over plain HTTP on the same port (GET / is its
+    // index.html). Empty or missing: every GET but /ws answers 404.
+    std::filesystem::path webRoot;
+    // A request head (start line and headers) longer than this is answered 431.
+    std::size_t maxHeadBytes = 8192;
+};
+
+// The transport of a WebSocket listener: give it to ServiceOptions::transport of a
+// ServerService, whose sessions then speak RFC 6455 (one packet per binary message) and serve
+// the page. Made once per listener, not on a worker (it reads the page's folder).
+class WsServerFactory final : public TransportFactory {
+public:
+    explicit WsServerFactory(WsServerOptions options);
+
+    std::unique_ptr<Transport> Make() const override;
+    // Any thread.
+    const WsCounters& Counters() const { return *_counters; }
+    const WebRoot& Root() const { return *_root; }
+
+private:
+    WsServerOptions _options;
+    std::shared_ptr<const WebRoot> _root;
+    std::shared_ptr<WsCounters> _counters;
+};
+
+// The transport of a WebSocket client: give it to ServiceOptions::transport of a
+// ClientService. `host` goes in the Host header; `path` is the server's WebSocket path.
+class WsClientFactory final : public TransportFactory {
+public:
+    explicit WsClientFactory(std::string host, std::string path = "/ws");
+    std::unique_ptr<Transport> Make() const override;
+
+private:
+    std::string _host;
+    std::string _path;
+};
+
+}  // namespace tavern::ws

@@ -1,0 +1,243 @@
+// End-to-end test of the browser client (client/web) in a real headless Chromium, driven over
+// the DevTools protocol by puppeteer-core, against a real gameserver with native TCP clients
+// (test_client) in the same room:
+//   - the page's own server serves it (GET / over --ws-port) and it logs in, enters the room
+//     and says its ?say= line, which the native client receives;
+//   - it shows its ping, the native client (already there), a native bot's spawn, chat and
+//     moves, and the native client's chat;
+//   - a click on the field moves it, and the native client sees that S_MOVE;
+//   - a wrong password is refused with a clear message, and a stopped server shows as
+//     disconnected.
+// A screenshot of the room goes to --screenshot. Exit 77 (skipped) without Chromium.
+//
+//   node browser_e2e.mjs --gameserver PATH --client PATH --web-root DIR --node-modules DIR
+//                        [--screenshot FILE]
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+
+const kWait = 30_000;  // per step: generous, the machine may be loaded (CI, sanitizers)
+const kRoom = 7;
+
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, "")] = process.argv[i + 1];
+for (const key of ["gameserver", "client", "web-root", "node-modules"])
+  if (!args[key]) throw new Error(`--${key} is required`);
+
+const browserPath = process.env.TAVERN_CHROMIUM ?? ["chromium", "chromium-browser", "google-chrome"]
+  .flatMap((name) => (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, name)))
+  .find((path) => existsSync(path));
+if (!browserPath) {
+  console.log("SKIPPED: no Chromium on this machine");
+  process.exit(77);
+}
+const puppeteer = createRequire(join(resolve(args["node-modules"]), "resolve.js"))("puppeteer-core");
+
+// A child process whose stdout lines are kept and can be waited for.
+class Child {
+  constructor(name, command, argv) {
+    this.name = name;
+    this.lines = [];
+    this.waiters = [];
+    this.process = spawn(command, argv, { stdio: ["pipe", "pipe", "pipe"] });
+    this.exited = new Promise((done) => this.process.on("exit", (code, signal) => done(code ?? signal)));
+    let partial = "";
+    this.process.stdout.setEncoding("utf8").on("data", (chunk) => {
+      const parts = (partial + chunk).split("\n");
+      partial = parts.pop();
+      for (const line of parts) this.Add(line);
+    });
+    this.process.stderr.setEncoding("utf8").on("data", (chunk) => { this.stderr = (this.stderr ?? "") + chunk; });
+  }
+  Add(line) {
+    this.lines.push(line);
+    for (const waiter of [...this.waiters]) if (waiter.pattern.test(line)) waiter.done(line);
+  }
+  // The first line (already printed or still to come) that matches.
+  WaitFor(pattern, what) {
+    const seen = this.lines.find((line) => pattern.test(line));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = { pattern, done: (line) => { clearTimeout(timer); this.waiters.splice(this.waiters.indexOf(waiter), 1); resolve(line); } };
+      const timer = setTimeout(() => reject(new Error(
+        `${this.name}: no line like ${pattern} (${what}) within ${kWait / 1000} s; it printed:\n  ` +
+        this.lines.join("\n  ") + (this.stderr ? `\nstderr:\n${this.stderr}` : ""))), kWait);
+      this.waiters.push(waiter);
+    });
+  }
+  Say(line) { this.process.stdin.write(line + "\n"); }
+  Kill() { if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill("SIGKILL"); }
+}
+
+function FreePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    }).on("error", reject);
+  });
+}
+
+async function Until(what, probe) {
+  const deadline = Date.now() + kWait;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const step = (text) => console.log(`ok: ${text}`);
+const folder = mkdtempSync(join(tmpdir(), "tavern-web-e2e-"));
+const children = [];
+let browser;
+const pageLog = [];
+
+async function Main() {
+  const wsPort = await FreePort();
+  const server = new Child("gameserver", args.gameserver, [
+    "--host", "127.0.0.1", "--port", "0", "--ws-port", String(wsPort), "--web-root", args["web-root"],
+    "--workers", "2", "--stats-interval", "0", "--log-level", "warn",
+    "--db", `sqlite:${join(folder, "tavern.db")}`, "--password-cost", "min"]);
+  children.push(server);
+  const tcpPort = Number((await server.WaitFor(/gameserver listening on port \d+/, "start"))
+    .match(/port (\d+)/)[1]);
+  const base = `http://127.0.0.1:${wsPort}`;
+  const page0 = await Until(`GET ${base}/ answers`, async () => {
+    const response = await fetch(`${base}/`);
+    return response.status === 200 ? response.text() : undefined;
+  });
+  if (!page0.includes('id="field"')) throw new Error(`GET / is not the page:\n${page0.slice(0, 300)}`);
+  step(`gameserver: TCP ${tcpPort}, WebSocket and page on ${wsPort}`);
+
+  // A native player already in the room, typing into test_client's interactive mode.
+  const native = new Child("native client", args.client, [
+    "--port", String(tcpPort), "--name", "native", "--password", "native-password", "--room", String(kRoom)]);
+  children.push(native);
+  await native.WaitFor(/^entered the room/, "native entered the room");
+  step("native TCP client is in the room");
+
+  browser = await puppeteer.launch({
+    executablePath: browserPath, headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"],
+  });
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1100, height: 700 });
+  page.on("console", (message) => pageLog.push(`console.${message.type()}: ${message.text()}`));
+  page.on("pageerror", (error) => pageLog.push(`page error: ${error.message}`));
+  const say = "hello from the browser";
+  await page.goto(`${base}/?name=web&password=web-password&room=${kRoom}&say=${encodeURIComponent(say)}`);
+  await WaitForState(page, "in-room");
+  step("the page logged in and entered the room by its URL alone");
+  const ping = await (await page.waitForFunction(() =>
+    /^\d+\.\d ms$/.test(document.getElementById("ping").textContent) && document.getElementById("ping").textContent,
+  { timeout: kWait })).jsonValue();
+  step(`the page shows its ping: ${ping}`);
+
+  await HasPlayer(page, "native", "the native player already in the room");
+  await native.WaitFor(/^\+ web \(player \d+\) is here/, "the page's spawn");
+  await native.WaitFor(new RegExp(`^\\[web\\] ${say}$`), "the page's chat");
+  step("the native client saw the page arrive and received its chat line");
+
+  native.Say("hello from native");
+  await HasChat(page, "native hello from native");
+  step("the page shows the native client's chat");
+
+  const bot = new Child("native bot", args.client, [
+    "--port", String(tcpPort), "--bots", "1", "--rooms", "1", "--first-room", String(kRoom),
+    "--name-prefix", "bot", "--chat-per-sec", "2", "--move-per-sec", "4", "--ping-per-sec", "0",
+    "--duration", "60", "--quiet"]);
+  children.push(bot);
+  const first = await HasPlayer(page, "bot-0", "the native bot's spawn");
+  await HasChat(page, /^bot-0 hello from bot-0 #\d+$/);
+  await page.waitForFunction((was) => {
+    const item = document.querySelector('#players li[data-name="bot-0"]');
+    return item && item.textContent !== was;
+  }, { timeout: kWait }, first);
+  step("the page shows the native bot's spawn, chat and moves");
+
+  const box = await (await page.$("#field")).boundingBox();
+  const scale = Math.min(box.width, box.height) / 100;  // the field shows -50..50 on both axes
+  await page.mouse.click(box.x + box.width / 2 + 20 * scale, box.y + box.height / 2 - 10 * scale);
+  const you = await page.$eval("#you", (e) => e.textContent);
+  const [x, y] = you.match(/-?\d+\.\d/g).map(Number);
+  if (Math.abs(x - 20) > 0.2 || Math.abs(y - 10) > 0.2) throw new Error(`a click at (20, 10) moved the page to ${you}`);
+  await native.WaitFor(new RegExp(`^\\* web moved to \\(${x.toFixed(1)}, ${y.toFixed(1)}\\)$`), "the page's S_MOVE");
+  step(`a click moved the page to ${you}, and the native client saw that S_MOVE`);
+
+  await new Promise((r) => setTimeout(r, 500));  // let the dots settle for the picture
+  if (args.screenshot) {
+    await page.screenshot({ path: args.screenshot });
+    step(`screenshot: ${args.screenshot}`);
+  }
+
+  const refused = await browser.newPage();
+  await refused.goto(`${base}/?name=web&password=not-the-password&room=${kRoom}`);
+  const text = await WaitForState(refused, "refused");
+  if (!/login refused/.test(text)) throw new Error(`a wrong password shows "${text}"`);
+  step(`a wrong password shows "${text}"`);
+  await refused.close();
+
+  bot.Kill();
+  server.process.kill("SIGTERM");
+  const gone = await WaitForState(page, "disconnected");
+  step(`a stopped server shows "${gone}"`);
+  const code = await server.exited;
+  if (code !== 0) throw new Error(`gameserver exited with ${code}`);
+}
+
+// Waits until the page's status is `state`; fails at once on another end state.
+async function WaitForState(page, state) {
+  const handle = await page.waitForFunction((wanted) => {
+    const status = document.getElementById("status");
+    const now = status?.dataset.state;
+    return (now === wanted || now === "refused" || now === "disconnected") && [now, status.textContent];
+  }, { timeout: kWait }, state);
+  const [now, text] = await handle.jsonValue();
+  if (now !== state) throw new Error(`the page is ${now} ("${text}"), not ${state}`);
+  return text;
+}
+
+// Waits until the players list holds `name`; returns its line ("name (x, y)").
+async function HasPlayer(page, name, what) {
+  try {
+    const handle = await page.waitForFunction((n) =>
+      document.querySelector(`#players li[data-name="${n}"]`)?.textContent, { timeout: kWait }, name);
+    return await handle.jsonValue();
+  } catch (error) {
+    throw new Error(`${what}: no ${name} in the page's players: ${await page.$eval("#players", (e) => e.textContent)}`);
+  }
+}
+
+async function HasChat(page, line) {
+  const source = line instanceof RegExp ? line.source : null;
+  try {
+    await page.waitForFunction((text, pattern) =>
+      [...document.querySelectorAll("#chat-log .line")].some((row) =>
+        pattern ? new RegExp(pattern).test(row.textContent) : row.textContent === text),
+    { timeout: kWait }, source ? "" : line, source);
+  } catch (error) {
+    throw new Error(`no chat line ${line} in the page: ${await page.$eval("#chat-log", (e) => e.innerText)}`);
+  }
+}
+
+let failed = false;
+try {
+  await Main();
+  console.log("PASSED");
+} catch (error) {
+  failed = true;
+  console.error(`FAILED: ${error.stack ?? error}`);
+  if (pageLog.length) console.error("page log:\n  " + pageLog.join("\n  "));
+  for (const child of children)
+    console.error(`${child.name} printed:\n  ${child.lines.join("\n  ")}${child.stderr ? `\n  stderr: ${child.stderr}` : ""}`);
+} finally {
+  await browser?.close().catch(() => {});
+  for (const child of children) child.Kill();
+  rmSync(folder, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
