@@ -32,6 +32,7 @@ work=$(mktemp -d)
 trap 'bench_cleanup; [ -n "${pg_pid:-}" ] && kill "$pg_pid" 2>/dev/null; rm -rf "$work"' EXIT
 password=storm-password
 cases=()
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 serve() {  # DB_URL COST: starts the server on a new port
   port=$((port + 1))
@@ -108,7 +109,7 @@ done
 
 {
   printf '{\n  "bench": "login-storm",\n  "utc": "%s",\n  "storm_seconds": %s,\n' "$stamp" "$seconds"
-  printf '  "load_before": "%s",\n  "cases": [\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '  "load_before": "%s",\n  "cases": [\n' "$load_before"
   for ((i = 0; i < ${#cases[@]}; i++)); do
     printf '    %s%s\n' "${cases[$i]}" "$([ $((i + 1)) -lt ${#cases[@]} ] && echo ,)"
   done
