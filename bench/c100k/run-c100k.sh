@@ -35,6 +35,7 @@ fi
 per_process=$((fd_limit - 200))
 
 port=$(first_port)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 out=$(results_file "$build" c100k json)
 stamp=$(basename "$out" .json)
 stamp=${stamp#c100k-}
@@ -101,7 +102,7 @@ cat >"$out" <<EOF
   "connections": $count,
   "ping_interval_s": $interval,
   "server_workers": 1,
-  "load_before": "$(cut -d' ' -f1-3 /proc/loadavg)",
+  "load_before": "$load_before",
   "server_rss_kib_before": $rss_before,
   "server_rss_kib_with_clients": $rss_in,
   "server_rss_bytes_per_connection": $per_conn,
