@@ -1,5 +1,7 @@
 #include "tests/store/PostgresServer.h"
 
+#include "tests/support/FreePort.h"
+
 #include <arpa/inet.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
@@ -21,21 +23,6 @@ constexpr const char* kUser = "tavern-pg";
 
 std::string g_why;
 bool g_fsync = false;
-
-// A loopback port nobody listens on right now.
-int FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof addr;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0)
-        port = ntohs(addr.sin_port);
-    ::close(fd);
-    return port;
-}
 
 // The dedicated system user PostgreSQL runs as when the tests run as root (it refuses root).
 // Idempotent: scripts/install-deps.sh makes it too.
@@ -99,7 +86,7 @@ void PostgresServer::Init() {
                           "--no-sync") != 0)
         throw std::runtime_error("initdb failed; see " + _folder + "/tools.log");
     for (int attempt = 0; attempt < 3 && !_running; ++attempt) {
-        _port = FreePort();
+        _port = tavern::test::FreeLoopbackPort();
         try {
             Start();
         } catch (const std::runtime_error&) {

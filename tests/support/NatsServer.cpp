@@ -1,5 +1,7 @@
 #include "tests/support/NatsServer.h"
 
+#include "tests/support/FreePort.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -24,21 +26,6 @@ extern char** environ;
 namespace tavern::test {
 
 namespace {
-
-// A loopback port nobody listens on right now.
-int FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof addr;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0)
-        port = ntohs(addr.sin_port);
-    ::close(fd);
-    return port;
-}
 
 bool Accepts(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -83,7 +70,7 @@ std::unique_ptr<NatsServer> NatsServer::Start(std::string& why) {
     }
     server->_folder = folder;
     for (int attempt = 0; attempt < 3; ++attempt) {
-        server->_port = FreePort();
+        server->_port = FreeLoopbackPort();
         try {
             server->Launch();
             return server;
