@@ -28,6 +28,10 @@ std::string Bot::PasswordFor(const std::string& name) {
 
 void Bot::OnConnected(ServerSession& session) {
     _counters.connected.store(true, std::memory_order_relaxed);
+    SendLogin(session);
+}
+
+void Bot::SendLogin(ServerSession& session) {
     Protocol::C_LOGIN login;
     login.set_name(_shared->namePrefix + "-" + std::to_string(_index));
     login.set_password(PasswordFor(login.name()));
@@ -48,6 +52,16 @@ void Bot::OnDisconnected(ServerSession& session) {
 }
 
 void Bot::OnLogin(ServerSession& session, Protocol::S_LOGIN& pkt) {
+    // A server whose store is busy (a thousand bots logging in at once) answers "service
+    // unavailable": back off and try again, as a real client would, a few times at most.
+    constexpr int kLoginRetries = 8;
+    if (!pkt.success() && pkt.reason() == "service unavailable" && _loginRetries < kLoginRetries) {
+        ++_loginRetries;
+        std::uniform_int_distribution<int> jitter(50, 150);
+        const auto delay = std::chrono::milliseconds(jitter(_random) * _loginRetries);
+        session.DoTimer(delay, [this, &session] { SendLogin(session); });
+        return;
+    }
     if (!pkt.success()) return Refused("login", pkt.reason());
     _counters.loggedIn.store(true, std::memory_order_relaxed);
     _playerId = pkt.player_id();

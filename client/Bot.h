@@ -74,6 +74,7 @@ public:
     void OnLeaveGame(ServerSession& session, Protocol::S_LEAVE_GAME& pkt) override;
 
 private:
+    void SendLogin(ServerSession& session);
     using Tick = void (Bot::*)(ServerSession&);
     struct Timer {
         Clock::duration interval{};
@@ -95,6 +96,7 @@ private:
     // On the session's job queue only.
     std::mt19937 _random;
     std::uint64_t _playerId = 0;
+    int _loginRetries = 0;  // "service unavailable" answers retried so far (session's queue)
     Timer _chat;
     Timer _move;
     Timer _ping;

@@ -31,6 +31,7 @@ for bin in "$server_bin" "$client_bin"; do
 done
 ulimit -n "$(ulimit -Hn)"
 
+source "$(dirname "$0")/../bench-lib.sh"  # field (before the trap below: it sets one too)
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -39,7 +40,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-field() { sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 start_server() {
   # Bots' accounts on a SQLite file of this run, hashed at the minimum cost (bots only).

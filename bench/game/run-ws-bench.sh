@@ -23,10 +23,8 @@ client_workers=${CLIENT_WORKERS:-0}
 bots=${BOTS:-1000}
 server_bin="$build/gameserver/gameserver"
 client_bin="$build/client/test_client"
-if [[ -z "$results" ]]; then  # as bench-lib.sh's results_file: BUILD_DIR/bench-results/
-  mkdir -p "$build/bench-results"
-  results="$build/bench-results/ws-$(date -u +%Y%m%dT%H%M%SZ).txt"
-fi
+source "$(dirname "$0")/../bench-lib.sh"  # field, median, results_file
+[[ -n "$results" ]] || results=$(results_file "$build" ws txt)
 for bin in "$server_bin" "$client_bin"; do
   [[ -x "$bin" ]] || { echo "missing $bin: build the project first" >&2; exit 2; }
 done
@@ -40,8 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-field() { sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
-median() { tr ' ' '\n' <<<"$*" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 
 start_server() {
   # Name-only logins (--db ""): a thousand logins at once overrun the account service's queue
