@@ -16,6 +16,8 @@
 #endif
 #if TAVERN_GAME_CLUSTER
 #include "gameserver/ClusterNode.h"
+#include "gameserver/ClusterRoom.h"
+#include "gameserver/RoomDirectory.h"
 #endif
 
 namespace tavern::game {
@@ -80,7 +82,15 @@ void GameServer::StartCluster(GameContext& context) {
     auto node = ClusterNode::Start(_core->GetScheduler(), _options.cluster, context.sessions);
     context.sessions->SetPresence(node);
     context.cluster = node;
-    _stopCluster = [node] { node->Stop(); };
+    // Rooms shared by the nodes: each room claims its lease and finds its owner (ClusterRoom).
+    auto rooms = RoomDirectory::Start(_core->GetScheduler(), _options.cluster);
+    context.rooms->SetLinkMaker([rooms](Room& room) -> std::unique_ptr<RoomLink> {
+        return std::make_unique<ClusterRoom>(room, rooms);
+    });
+    _stopCluster = [node, rooms] {
+        rooms->Stop();
+        node->Stop();
+    };
 #else
     static_cast<void>(context);
     throw std::runtime_error("this build has no cluster support (--nats)");

@@ -25,13 +25,14 @@ void Room::CancelEntry() {
 }
 
 void Room::ArmReclaim() {
-    if (!_members.empty()) return;
+    if (!_members.empty() || !_ghosts.empty()) return;
     DoTimer(std::chrono::duration_cast<Clock::duration>(_limits.emptyRoomGrace),
             &Room::ReclaimIfIdle);
 }
 
 void Room::ReclaimIfIdle() {
-    if (!_members.empty()) return;  // someone came back; the last to leave arms a new check
+    // Someone came back; the last to leave arms a new check.
+    if (!_members.empty() || !_ghosts.empty()) return;
     if (const auto manager = _manager.lock()) manager->ReclaimIfIdle(*this);
 }
 
@@ -81,19 +82,27 @@ void Room::RunRequests(PlayerRef player) {
 }
 
 void Room::Enter(const PlayerRef& player) {
+    if (Diverted(RoomCall::Enter(player))) return;
     _reserved.fetch_sub(1, std::memory_order_relaxed);  // taken by RoomManager::Reserve
     if (IsMember(player->Id())) {  // the session's own checks make this unreachable
         Protocol::S_ENTER_GAME refusal;
         refusal.set_success(false);
         refusal.set_reason("already in room " + std::to_string(_id));
-        player->Deliver(ServerPacketHandler::MakeSendBuffer(refusal));
+        DeliverTo(player, ServerPacketHandler::MakeSendBuffer(refusal));
         return;
     }
 
     // Everyone already here: the first players in S_ENTER_GAME, the rest in S_SPAWNs, split
     // by encoded size so that no packet passes the wire format's limit.
-    for (SendBufferRef& packet : MemberListPackets(_members, _limits.playersPerPacket))
-        player->Deliver(std::move(packet));
+    const bool ghost = IsGhost(player);
+    std::vector<SendBufferRef> list =
+        _ghosts.empty() ? MemberListPackets(_members, _limits.playersPerPacket)
+                        : MemberListPackets(Everyone(), _limits.playersPerPacket);
+    if (ghost) {
+        _link->Direct(*player, std::move(list), true);
+    } else {
+        for (SendBufferRef& packet : list) player->Deliver(std::move(packet));
+    }
 
     // The others hear of the entrant on the tick, with everything else (a join storm costs one
     // send per member per tick, not one per entrant per member).
@@ -104,16 +113,21 @@ void Room::Enter(const PlayerRef& player) {
 
     // Added even when the session is already gone: its Leave is queued right behind. It gets
     // what is added to the tick from now on.
-    _index.emplace(player->Id(), _members.size());
-    _members.push_back(player);
-    _batch.AddMember();
-    _memberCount.store(_members.size(), std::memory_order_relaxed);
-    Regroup();
+    if (ghost) {
+        AddGhost(player);
+    } else {
+        AddMember(player);
+    }
+    if (_link) _link->Joined(*player);
     spdlog::debug("room {}: player {} ({}) entered, {} here", _id, player->Id(), player->Name(),
                   _members.size());
 }
 
 void Room::Chat(const PlayerRef& player, std::string text) {
+    if (_link && !_replaying && _link->Diverts()) {
+        _link->Divert(RoomCall::Chat(player, std::move(text)));
+        return;
+    }
     if (!IsMember(player->Id())) {
         Refuse(player, static_cast<std::uint32_t>(Protocol::PacketId::C_CHAT),
                "not in room " + std::to_string(_id));
@@ -126,6 +140,7 @@ void Room::Chat(const PlayerRef& player, std::string text) {
 }
 
 void Room::Move(const PlayerRef& player, float x, float y) {
+    if (Diverted(RoomCall::Move(player, x, y))) return;
     if (!IsMember(player->Id())) {
         Refuse(player, static_cast<std::uint32_t>(Protocol::PacketId::C_MOVE),
                "not in room " + std::to_string(_id));
@@ -140,28 +155,21 @@ void Room::Move(const PlayerRef& player, float x, float y) {
 }
 
 void Room::Leave(const PlayerRef& player, bool notify) {
-    const auto found = _index.find(player->Id());
-    if (found == _index.end()) {
+    if (Diverted(RoomCall::Leave(player, notify))) return;
+    // A ghost is checked first: on the owner, a ghost's leave must not take a local player of
+    // the same id (there is none, but the ghost is the one asking).
+    const bool ghost = IsGhost(player);
+    if (!(ghost ? RemoveGhost(player->Id()) : RemoveMember(player->Id()))) {
         if (notify)
             Refuse(player, static_cast<std::uint32_t>(Protocol::PacketId::C_LEAVE_GAME),
                    "not in room " + std::to_string(_id));
         return;
     }
-    const std::size_t slot = found->second;
-    // The leaver still gets what was said while it was here, alone; nobody else is flushed.
-    _packetsOut.fetch_add(_batch.RemoveMember(slot, _members), std::memory_order_relaxed);
-    _index.erase(found);
-    if (slot + 1 != _members.size()) {
-        _members[slot] = std::move(_members.back());
-        _index[_members[slot]->Id()] = slot;
-    }
-    _members.pop_back();
-    _memberCount.store(_members.size(), std::memory_order_relaxed);
-    Regroup();
     player->LeftRoom();
-    if (_members.empty()) ArmReclaim();
+    ArmReclaim();  // if that was the last one
 
-    if (notify) player->Deliver(ServerPacketHandler::MakeSendBuffer(Protocol::S_LEAVE_GAME{}));
+    if (notify) DeliverTo(player, ServerPacketHandler::MakeSendBuffer(Protocol::S_LEAVE_GAME{}));
+    if (_link) _link->Left(*player);  // after: a ghost's S_LEAVE_GAME still goes to its node
     Protocol::S_DESPAWN despawn;
     despawn.add_player_ids(player->Id());
     BroadcastOnTick(ServerPacketHandler::MakeSendBuffer(despawn), 0);
@@ -170,6 +178,7 @@ void Room::Leave(const PlayerRef& player, bool notify) {
 }
 
 void Room::BroadcastOnTick(SendBufferRef buffer, std::uint64_t except) {
+    if (_link) _link->Broadcast(buffer, except);  // the other nodes' members, on the owner
     _batch.Add(std::move(buffer), except);
     if (_limits.broadcastTick.count() <= 0) return Flush();
     if (_flushScheduled) return;
@@ -209,7 +218,7 @@ void Room::Refuse(const PlayerRef& player, std::uint32_t requestId, std::string 
     Protocol::S_ERROR error;
     error.set_request_id(requestId);
     error.set_reason(std::move(reason));
-    player->Deliver(ServerPacketHandler::MakeSendBuffer(error));
+    DeliverTo(player, ServerPacketHandler::MakeSendBuffer(error));
 }
 
 }  // namespace tavern::game

@@ -11,6 +11,7 @@
 #include "gameserver/BroadcastBatch.h"
 #include "gameserver/GameLimits.h"
 #include "gameserver/Player.h"
+#include "gameserver/RoomLink.h"
 #include "jobs/JobQueue.h"
 
 namespace tavern::game {
@@ -64,13 +65,33 @@ public:
     // Safe from any thread: packets this room delivered, one per packet per recipient.
     std::uint64_t PacketsOut() const { return _packetsOut.load(std::memory_order_relaxed); }
 
+    // Before the room is shared (RoomManager::Reserve): its side in a cluster, started as the
+    // room's first job (RoomLink.h). Without a cluster a room has none.
+    void AttachLink(std::unique_ptr<RoomLink> link);
+    // On this room's job queue: its cluster side, or nullptr.
+    RoomLink* Link() const { return _link.get(); }
+
 private:
+    friend class ClusterRoom;  // the cluster side moves members in and out (RoomRemote.cpp)
+
     // All on this room's job queue.
     void Enter(const PlayerRef& player);
     void Chat(const PlayerRef& player, std::string text);
     void Move(const PlayerRef& player, float x, float y);
     void Leave(const PlayerRef& player, bool notify);
-    bool IsMember(std::uint64_t playerId) const { return _index.contains(playerId); }
+    bool IsMember(std::uint64_t playerId) const {
+        return _index.contains(playerId) || _ghosts.contains(playerId);
+    }
+    // The cluster side (RoomRemote.cpp), all on this room's job queue.
+    bool Diverted(RoomCall&& call);  // true: the link took it (not the owner here)
+    void Replay(RoomCall call);       // runs a call the link held, here (now the owner)
+    bool IsGhost(const PlayerRef& player) const;
+    void DeliverTo(const PlayerRef& player, SendBufferRef buffer) const;
+    std::vector<PlayerRef> Everyone() const;  // members and ghosts
+    void AddMember(const PlayerRef& player);
+    bool RemoveMember(std::uint64_t playerId);  // sends it its share of the tick first
+    void AddGhost(const PlayerRef& player);
+    bool RemoveGhost(std::uint64_t playerId);
     // Adds `buffer` to this tick's batch (or sends it now when there is no tick).
     void BroadcastOnTick(SendBufferRef buffer, std::uint64_t except);
     Clock::duration GroupInterval() const;
@@ -93,6 +114,11 @@ private:
     bool _flushScheduled = false;
     std::size_t _nextGroup = 0;
     std::atomic<std::uint64_t> _packetsOut{0};
+    // In a cluster (on this room's job queue): the link, and on the owner the players of
+    // other nodes (ghosts: their packets go to their node through the link).
+    std::unique_ptr<RoomLink> _link;
+    std::unordered_map<std::uint64_t, PlayerRef> _ghosts;
+    bool _replaying = false;  // running a call the link held: not diverted again
 };
 
 }  // namespace tavern::game

@@ -32,6 +32,7 @@ RoomRef RoomManager::Reserve(std::uint32_t id, const std::string& address, bool 
     ++byAddress;
     auto room = std::make_shared<Room>(id, _scheduler, _limits, weak_from_this(), address);
     room->ReserveEntry();
+    if (_makeLink) room->AttachLink(_makeLink(*room));
     _rooms.emplace(id, room);
     created = true;
     return room;

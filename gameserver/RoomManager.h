@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +33,11 @@ public:
     // Safe from any thread. nullptr if no one ever entered room `id`.
     RoomRef Find(std::uint32_t id) const;
 
+    // Before the first Reserve (a cluster node): every room made from now on gets a RoomLink
+    // made by `makeLink` (RoomLink.h).
+    using LinkMaker = std::function<std::unique_ptr<RoomLink>(Room&)>;
+    void SetLinkMaker(LinkMaker makeLink) { _makeLink = std::move(makeLink); }
+
     // Safe from any thread.
     std::size_t RoomCount() const;
     // Safe from any thread: players in all rooms, as of the rooms' last finished requests.
@@ -42,6 +48,7 @@ public:
 private:
     const SchedulerRef _scheduler;
     const GameLimits _limits;
+    LinkMaker _makeLink;
     mutable std::mutex _lock;
     std::unordered_map<std::uint32_t, RoomRef> _rooms;
     std::unordered_map<std::string, std::size_t> _roomsByAddress;  // rooms alive, by creator

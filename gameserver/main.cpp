@@ -5,6 +5,7 @@
 //              --no-register --save-interval 1 --login-failures-per-address 20
 //              --admin-port 9100 --admin-host 127.0.0.1 --drain-seconds 0 --log-format text|json
 //              --nats nats://HOST:PORT --node NAME   (a cluster node; needs --db postgresql://)
+//              --lease SECONDS                       (a room owner's lease, 3 by default)
 // A database that cannot be opened at start: one line on stderr, exit status 2.
 // Prints a stats line every --stats-interval seconds; stops cleanly on SIGINT / SIGTERM, exit 0.
 // With --admin-port, /readyz turns 503 as the stop begins, --drain-seconds before the listener
@@ -137,7 +138,14 @@ int main(int argc, char** argv) {
                    "needs --db postgresql://...)");
     app.add_option("--node", options.cluster.node,
                    "this node's name in the cluster (unique; letters, digits, '-', '_')");
+    double leaseSeconds = 3;
+    app.add_option("--lease", leaseSeconds,
+                   "seconds a room's owner holds it without renewing: a killed node's rooms move "
+                   "to a live node within it (the same on every node)")
+        ->check(CLI::Range(0.3, 600.0));
     CLI11_PARSE(app, argc, argv);
+    options.cluster.lease = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(leaseSeconds));
     if (!options.cluster.natsUrl.empty() && options.cluster.node.empty()) {
         std::fprintf(stderr, "gameserver: --nats needs --node NAME (unique in the cluster)\n");
         return 2;

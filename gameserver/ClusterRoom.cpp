@@ -1,0 +1,546 @@
+#include "gameserver/ClusterRoom.h"
+
+#include <spdlog/spdlog.h>
+
+#include "ClusterMessages.pb.h"
+#include "ServerPackets.h"
+#include "gameserver/Room.h"
+#include "gameserver/RoomDirectory.h"
+
+namespace tavern::game {
+
+using Protocol::PacketId;
+using Protocol::ServerPacketHandler;
+
+namespace {
+
+constexpr std::uint32_t kVersion = 1;
+
+std::uint32_t RequestIdOf(RoomCall::Kind kind) {
+    switch (kind) {
+        case RoomCall::Kind::Enter:
+            return static_cast<std::uint32_t>(PacketId::C_ENTER_GAME);
+        case RoomCall::Kind::Chat:
+            return static_cast<std::uint32_t>(PacketId::C_CHAT);
+        case RoomCall::Kind::Move:
+            return static_cast<std::uint32_t>(PacketId::C_MOVE);
+        case RoomCall::Kind::Leave:
+            return static_cast<std::uint32_t>(PacketId::C_LEAVE_GAME);
+    }
+    return 0;
+}
+
+SendBufferRef ErrorPacket(std::uint32_t requestId, std::string reason) {
+    Protocol::S_ERROR error;
+    error.set_request_id(requestId);
+    error.set_reason(std::move(reason));
+    return ServerPacketHandler::MakeSendBuffer(error);
+}
+
+std::string_view Bytes(const SendBufferRef& buffer) {
+    return {reinterpret_cast<const char*>(buffer->Data()), buffer->Size()};
+}
+
+SendBufferRef BufferOf(const std::string& bytes) {
+    return SendBuffer::Copy(
+        std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
+}
+
+}  // namespace
+
+ClusterRoom::ClusterRoom(Room& room, std::shared_ptr<RoomDirectory> directory)
+    : _room(room), _directory(std::move(directory)), _id(room.RoomId()) {}
+
+ClusterRoom::~ClusterRoom() {
+    if (_lease) _lease->Stop();
+    _directory->Unregister(_id, &_room);
+}
+
+void ClusterRoom::Start() {
+    const auto room = _room.SharedAs<Room>();
+    _directory->Register(_id, room);
+    _lease =
+        _directory->StartLease(_id, room, [weak = std::weak_ptr<Room>(room)](bus::LeaseEvent e) {
+            if (const auto locked = weak.lock())
+                if (auto* link = dynamic_cast<ClusterRoom*>(locked->Link())) link->OnLease(e);
+        });
+    const std::string owner = _directory->Owner(_id);
+    if (!owner.empty() && owner != _directory->Node()) return BecomeProxy(owner);
+    CheckUnknown();
+}
+
+void ClusterRoom::CheckUnknown() {
+    if (_role != Role::Unknown) return;
+    // Nobody can be asked: this node serves the room for its own players until the bus is
+    // back, when the lease decides (and a node that finds it taken moves its members).
+    if (!_directory->Connected()) return BecomeOwner("the bus is away");
+    const std::string owner = _directory->Owner(_id);
+    if (!owner.empty() && owner != _directory->Node()) return BecomeProxy(owner);
+    _room.DoTimer(_directory->LeaseTime() / 6,
+                  [weak = std::weak_ptr<Room>(_room.SharedAs<Room>())] {
+                      if (const auto room = weak.lock())
+                          if (auto* link = dynamic_cast<ClusterRoom*>(room->Link()))
+                              link->CheckUnknown();
+                  });
+}
+
+void ClusterRoom::OnLease(bus::LeaseEvent event) {
+    if (event == bus::LeaseEvent::Acquired) return BecomeOwner("its lease was acquired");
+    // Lost (no renewal in time, or taken): an owner goes on serving its players; whoever holds
+    // the key now is seen through the watch (OnOwner), and then this node moves its members.
+    spdlog::warn("cluster rooms: room {}: node {} lost its lease", _id, _directory->Node());
+}
+
+void ClusterRoom::OnOwner(const std::string& owner) {
+    const std::string& self = _directory->Node();
+    if (owner.empty()) {
+        // Released (its owner stopped, or its room emptied): our lease claims it.
+        if (_role == Role::Proxy) {
+            _role = Role::Unknown;
+            _owner.clear();
+            CheckUnknown();
+        }
+        return;
+    }
+    if (owner == self) return;  // our own claim: the lease says Acquired
+    switch (_role) {
+        case Role::Unknown:
+            return BecomeProxy(owner);
+        case Role::Proxy:
+            if (owner != _owner) MoveTo(owner);
+            return;
+        case Role::Owner:
+            // Still ours by our own lease's view: an old value on its way, or a claim that
+            // will not last (our renewal comes before its expiry). Else it was taken.
+            if (_lease && _lease->Held()) return;
+            spdlog::warn(
+                "cluster rooms: room {}: node {} finds it owned by {}; moving its {} "
+                "players there",
+                _id, self, owner, _room._members.size());
+            MoveTo(owner);
+            return;
+    }
+}
+
+void ClusterRoom::BecomeOwner(const char* why) {
+    if (_role == Role::Owner) return;
+    const Role was = _role;
+    const std::string previous = _owner;
+    _role = Role::Owner;
+    _owner.clear();
+    if (was == Role::Proxy || !_roster.empty()) {
+        // Taken over: the members of other nodes are gone from here; their nodes move the
+        // live ones in again.
+        std::vector<std::uint64_t> gone;
+        for (const auto& [id, node] : _roster)
+            if (!_room._index.contains(id)) gone.push_back(id);
+        DespawnForLocals(std::move(gone));
+        spdlog::warn("cluster rooms: room {} now owned by node {} ({}; was {}), {} players kept",
+                     _id, _directory->Node(), why, previous.empty() ? "nobody" : previous,
+                     _room._members.size());
+    }
+    _roster.clear();
+    // Entries passed on to the old owner and never answered: made here.
+    auto pending = std::move(_pending);
+    _pending.clear();
+    for (auto& [id, entry] : pending) {
+        _room.Replay(RoomCall::Enter(entry.player));
+        if (entry.leaving) _room.Replay(RoomCall::Leave(entry.player, entry.notify));
+    }
+    auto waiting = std::move(_waiting);
+    _waiting.clear();
+    for (RoomCall& call : waiting) _room.Replay(std::move(call));
+}
+
+void ClusterRoom::BecomeProxy(const std::string& owner) {
+    _role = Role::Proxy;
+    _owner = owner;
+    auto waiting = std::move(_waiting);
+    _waiting.clear();
+    for (RoomCall& call : waiting) Divert(std::move(call));
+}
+
+void ClusterRoom::MoveTo(const std::string& owner) {
+    // Whoever this node's members saw here but its own: gone, until the new owner spawns them.
+    std::vector<std::uint64_t> gone;
+    for (const auto& [id, ghost] : _ghosts) gone.push_back(id);
+    for (const auto& [id, node] : _roster)
+        if (!_room._index.contains(id) && !_ghosts.contains(id)) gone.push_back(id);
+    _role = Role::Proxy;
+    _owner = owner;
+    _room._ghosts.clear();
+    _ghosts.clear();
+    _nodes.clear();
+    _tick.reset();
+    _roster.clear();
+    DespawnForLocals(std::move(gone));
+    // This node's members go to the new owner, where they and the others see the spawns.
+    for (const PlayerRef& member : _room._members) {
+        cluster::RoomEnvelope envelope;
+        cluster::RoomCall& call = *envelope.mutable_call();
+        call.set_kind(cluster::RoomCall::REJOIN);
+        call.set_player_id(member->Id());
+        call.set_name(member->Name());
+        call.set_x(member->X());
+        call.set_y(member->Y());
+        SendCall(envelope);
+        _roster[member->Id()] = _directory->Node();
+    }
+    // Entries passed on to the old owner and not answered: to the new one.
+    for (const auto& [id, entry] : _pending) {
+        const SavedPosition saved = entry.player->Position();
+        cluster::RoomEnvelope envelope;
+        cluster::RoomCall& call = *envelope.mutable_call();
+        call.set_kind(cluster::RoomCall::ENTER);
+        call.set_player_id(id);
+        call.set_name(entry.player->Name());
+        call.set_saved_room_id(saved.roomId);
+        call.set_saved_x(saved.x);
+        call.set_saved_y(saved.y);
+        SendCall(envelope);
+        if (entry.leaving) {
+            cluster::RoomEnvelope leave;
+            leave.mutable_call()->set_kind(cluster::RoomCall::LEAVE);
+            leave.mutable_call()->set_player_id(id);
+            SendCall(leave);
+        }
+    }
+}
+
+void ClusterRoom::DespawnForLocals(std::vector<std::uint64_t> ids) {
+    if (ids.empty()) return;
+    Protocol::S_DESPAWN despawn;
+    for (const std::uint64_t id : ids) despawn.add_player_ids(id);
+    _room.BroadcastOnTick(ServerPacketHandler::MakeSendBuffer(despawn), 0);
+}
+
+void ClusterRoom::Divert(RoomCall call) {
+    if (_role == Role::Unknown) {
+        _waiting.push_back(std::move(call));
+        return;
+    }
+    if (_role == Role::Owner) return _room.Replay(std::move(call));
+    if (!_directory->Connected() && call.kind != RoomCall::Kind::Leave) {
+        return Refuse(call, "room " + std::to_string(_id) + " is served by node " + _owner +
+                                ", out of reach while the cluster's bus is away; try again soon");
+    }
+    Forward(std::move(call));
+}
+
+void ClusterRoom::Refuse(const RoomCall& call, const std::string& reason) {
+    if (call.kind == RoomCall::Kind::Enter) {
+        _room._reserved.fetch_sub(1, std::memory_order_relaxed);
+        Protocol::S_ENTER_GAME answer;
+        answer.set_success(false);
+        answer.set_reason(reason);
+        call.player->Deliver(ServerPacketHandler::MakeSendBuffer(answer));
+        return;
+    }
+    call.player->Deliver(ErrorPacket(RequestIdOf(call.kind), reason));
+}
+
+void ClusterRoom::Forward(RoomCall call) {
+    const PlayerRef& player = call.player;
+    cluster::RoomEnvelope envelope;
+    cluster::RoomCall& out = *envelope.mutable_call();
+    out.set_player_id(player->Id());
+    switch (call.kind) {
+        case RoomCall::Kind::Enter: {
+            // The entry stays reserved until the owner answers: the room is not reclaimed
+            // meanwhile.
+            const SavedPosition saved = player->Position();
+            out.set_kind(cluster::RoomCall::ENTER);
+            out.set_name(player->Name());
+            out.set_saved_room_id(saved.roomId);
+            out.set_saved_x(saved.x);
+            out.set_saved_y(saved.y);
+            _pending[player->Id()] = Pending{player};
+            break;
+        }
+        case RoomCall::Kind::Chat:
+            out.set_kind(cluster::RoomCall::CHAT);
+            out.set_text(std::move(call.text));
+            break;
+        case RoomCall::Kind::Move:
+            if (_room._index.contains(player->Id())) player->SetPosition(call.x, call.y);
+            out.set_kind(cluster::RoomCall::MOVE);
+            out.set_x(call.x);
+            out.set_y(call.y);
+            break;
+        case RoomCall::Kind::Leave:
+            out.set_kind(cluster::RoomCall::LEAVE);
+            out.set_notify(false);  // answered here
+            if (_room.RemoveMember(player->Id())) {
+                player->LeftRoom();
+                if (call.notify)
+                    player->Deliver(ServerPacketHandler::MakeSendBuffer(Protocol::S_LEAVE_GAME{}));
+                _room.ArmReclaim();
+            } else if (const auto found = _pending.find(player->Id()); found != _pending.end()) {
+                found->second.leaving = true;  // answered when the entry is
+                found->second.notify = call.notify;
+            } else {
+                if (call.notify) Refuse(call, "not in room " + std::to_string(_id));
+                return;
+            }
+            break;
+    }
+    SendCall(envelope);
+}
+
+void ClusterRoom::SendCall(cluster::RoomEnvelope& envelope) {
+    cluster::RoomCall& call = *envelope.mutable_call();
+    call.set_version(kVersion);
+    call.set_room_id(_id);
+    call.set_from_node(_directory->Node());
+    _directory->Send(_owner, envelope);
+}
+
+void ClusterRoom::OnEnvelope(const cluster::RoomEnvelope& envelope) {
+    if (envelope.has_call()) return OnCall(envelope.call());
+    if (envelope.has_tick()) return OnTick(envelope.tick());
+    if (envelope.has_direct()) return OnDirect(envelope.direct());
+}
+
+void ClusterRoom::OnCall(const cluster::RoomCall& call) {
+    if (_role != Role::Owner) {
+        if (call.kind() == cluster::RoomCall::LEAVE) return;
+        cluster::RoomEnvelope answer;
+        cluster::RoomDirect& direct = *answer.mutable_direct();
+        direct.set_version(kVersion);
+        direct.set_room_id(_id);
+        direct.set_owner(_directory->Node());
+        direct.set_player_id(call.player_id());
+        direct.set_not_owner(true);
+        _directory->Send(call.from_node(), answer);
+        return;
+    }
+    const auto found = _ghosts.find(call.player_id());
+    switch (call.kind()) {
+        case cluster::RoomCall::ENTER: {
+            if (found != _ghosts.end()) return;  // a repeat: it is in already
+            auto ghost =
+                std::make_shared<Player>(call.player_id(), call.name(), 0, Clock::duration::zero());
+            ghost->Restore(SavedPosition{call.saved_room_id(), call.saved_x(), call.saved_y()},
+                           nullptr);
+            _ghosts[call.player_id()] = Ghost{ghost, call.from_node()};
+            ++_nodes[call.from_node()];
+            _room.ReserveEntry();  // Room::Enter takes one
+            _room.Enter(ghost);
+            return;
+        }
+        case cluster::RoomCall::REJOIN:
+            return OnRejoin(call);
+        case cluster::RoomCall::CHAT:
+            if (found == _ghosts.end())
+                return AnswerNotMember(call, static_cast<std::uint32_t>(PacketId::C_CHAT));
+            _room.Chat(found->second.player, call.text());
+            return;
+        case cluster::RoomCall::MOVE:
+            if (found == _ghosts.end())
+                return AnswerNotMember(call, static_cast<std::uint32_t>(PacketId::C_MOVE));
+            _room.Move(found->second.player, call.x(), call.y());
+            return;
+        case cluster::RoomCall::LEAVE:
+            if (found == _ghosts.end()) return;
+            _room.Leave(found->second.player, call.notify());
+            return;
+        default:
+            return;  // a kind of a later version: nothing this one can do
+    }
+}
+
+void ClusterRoom::OnRejoin(const cluster::RoomCall& call) {
+    if (_ghosts.contains(call.player_id())) return;
+    auto ghost =
+        std::make_shared<Player>(call.player_id(), call.name(), 0, Clock::duration::zero());
+    ghost->Restore(SavedPosition{_id, call.x(), call.y()}, nullptr);
+    ghost->ArriveIn(_id);
+    _ghosts[call.player_id()] = Ghost{ghost, call.from_node()};
+    ++_nodes[call.from_node()];
+    // Everyone here, as spawns (it is in the game already: no S_ENTER_GAME).
+    std::vector<SendBufferRef> spawns;
+    Protocol::S_SPAWN spawn;
+    for (const PlayerRef& member : _room.Everyone()) {
+        member->FillInfo(*spawn.add_players());
+        if (spawn.players_size() == static_cast<int>(_room._limits.playersPerPacket)) {
+            spawns.push_back(ServerPacketHandler::MakeSendBuffer(spawn));
+            spawn.clear_players();
+        }
+    }
+    if (spawn.players_size() > 0) spawns.push_back(ServerPacketHandler::MakeSendBuffer(spawn));
+    Direct(*ghost, std::move(spawns), true);
+    Protocol::S_SPAWN arrival;
+    ghost->FillInfo(*arrival.add_players());
+    _room.BroadcastOnTick(ServerPacketHandler::MakeSendBuffer(arrival), ghost->Id());
+    _room.AddGhost(ghost);
+    Joined(*ghost);
+}
+
+void ClusterRoom::AnswerNotMember(const cluster::RoomCall& call, std::uint32_t requestId) {
+    cluster::RoomEnvelope answer;
+    cluster::RoomDirect& direct = *answer.mutable_direct();
+    direct.set_version(kVersion);
+    direct.set_room_id(_id);
+    direct.set_owner(_directory->Node());
+    direct.set_player_id(call.player_id());
+    direct.set_packets(
+        std::string(Bytes(ErrorPacket(requestId, "not in room " + std::to_string(_id)))));
+    _directory->Send(call.from_node(), answer);
+}
+
+void ClusterRoom::Broadcast(const SendBufferRef& packet, std::uint64_t except) {
+    if (_role != Role::Owner || _nodes.empty()) return;
+    if (!_tick) _tick = std::make_unique<cluster::RoomEnvelope>();
+    cluster::RoomPacket& out = *_tick->mutable_tick()->add_packets();
+    out.set_packet(std::string(Bytes(packet)));
+    out.set_except(except);
+    ScheduleTick();
+}
+
+void ClusterRoom::Joined(const Player& player) {
+    if (_role != Role::Owner || _nodes.empty()) return;
+    if (!_tick) _tick = std::make_unique<cluster::RoomEnvelope>();
+    cluster::RosterEntry& entry = *_tick->mutable_tick()->add_roster();
+    entry.set_player_id(player.Id());
+    const auto ghost = _ghosts.find(player.Id());
+    entry.set_node(ghost != _ghosts.end() ? ghost->second.node : _directory->Node());
+    ScheduleTick();
+}
+
+void ClusterRoom::Left(const Player& player) {
+    if (const auto ghost = _ghosts.find(player.Id());
+        ghost != _ghosts.end() && ghost->second.player.get() == &player) {
+        if (const auto node = _nodes.find(ghost->second.node);
+            node != _nodes.end() && --node->second == 0)
+            _nodes.erase(node);
+        _ghosts.erase(ghost);
+    }
+    if (_role != Role::Owner || _nodes.empty()) return;
+    if (!_tick) _tick = std::make_unique<cluster::RoomEnvelope>();
+    cluster::RosterEntry& entry = *_tick->mutable_tick()->add_roster();
+    entry.set_player_id(player.Id());
+    entry.set_left(true);
+    ScheduleTick();
+}
+
+bool ClusterRoom::IsGhost(const Player& player) const {
+    const auto found = _ghosts.find(player.Id());
+    return found != _ghosts.end() && found->second.player.get() == &player;
+}
+
+void ClusterRoom::ScheduleTick() {
+    if (_room._limits.broadcastTick.count() <= 0) return FlushTick();
+    if (_tickScheduled) return;
+    _tickScheduled = true;
+    _room.DoTimer(std::chrono::duration_cast<Clock::duration>(_room._limits.broadcastTick),
+                  [weak = std::weak_ptr<Room>(_room.SharedAs<Room>())] {
+                      if (const auto room = weak.lock())
+                          if (auto* link = dynamic_cast<ClusterRoom*>(room->Link()))
+                              link->FlushTick();
+                  });
+}
+
+void ClusterRoom::FlushTick() {
+    _tickScheduled = false;
+    if (!_tick) return;
+    const auto tick = std::move(_tick);
+    if (_role != Role::Owner) return;
+    cluster::RoomTick& out = *tick->mutable_tick();
+    out.set_version(kVersion);
+    out.set_room_id(_id);
+    out.set_owner(_directory->Node());
+    // One message per node with members, whatever their number: they fan it out there.
+    for (const auto& [node, count] : _nodes) _directory->Send(node, *tick);
+}
+
+void ClusterRoom::Direct(const Player& player, std::vector<SendBufferRef> packets, bool entered) {
+    const auto ghost = _ghosts.find(player.Id());
+    if (ghost == _ghosts.end()) return;
+    // What the room said before this entry goes first, or it would reach the entrant there.
+    if (entered) FlushTick();
+    cluster::RoomEnvelope envelope;
+    cluster::RoomDirect& direct = *envelope.mutable_direct();
+    direct.set_version(kVersion);
+    direct.set_room_id(_id);
+    direct.set_owner(_directory->Node());
+    direct.set_player_id(player.Id());
+    std::string bytes;
+    for (const SendBufferRef& packet : packets) bytes.append(Bytes(packet));
+    direct.set_packets(std::move(bytes));
+    if (entered) {
+        direct.set_entered(true);
+        for (const PlayerRef& member : _room._members) {
+            cluster::RosterEntry& entry = *direct.add_roster();
+            entry.set_player_id(member->Id());
+            entry.set_node(_directory->Node());
+        }
+        for (const auto& [id, other] : _ghosts) {
+            cluster::RosterEntry& entry = *direct.add_roster();
+            entry.set_player_id(id);
+            entry.set_node(other.node);
+        }
+    }
+    _directory->Send(ghost->second.node, envelope);
+}
+
+PlayerRef ClusterRoom::LocalPlayer(std::uint64_t id) const {
+    if (const auto found = _room._index.find(id); found != _room._index.end())
+        return _room._members[found->second];
+    if (const auto found = _pending.find(id); found != _pending.end()) return found->second.player;
+    return nullptr;
+}
+
+void ClusterRoom::OnTick(const cluster::RoomTick& tick) {
+    if (_role != Role::Proxy || tick.owner() != _owner) return;  // an old owner's last words
+    for (const cluster::RosterEntry& entry : tick.roster()) {
+        if (entry.left()) {
+            _roster.erase(entry.player_id());
+        } else {
+            _roster[entry.player_id()] = entry.node();
+        }
+    }
+    // Each packet copied in once; the room's batch fans them out to this node's members as it
+    // does its own (one buffer per member per flush, shared).
+    for (const cluster::RoomPacket& packet : tick.packets())
+        _room.BroadcastOnTick(BufferOf(packet.packet()), packet.except());
+}
+
+void ClusterRoom::OnDirect(const cluster::RoomDirect& direct) {
+    const std::uint64_t id = direct.player_id();
+    if (direct.not_owner()) {
+        // Asked the wrong node: whoever owns the room is found again, and the entry waits.
+        const auto found = _pending.find(id);
+        if (found == _pending.end() || _role != Role::Proxy || direct.owner() != _owner) return;
+        Pending entry = std::move(found->second);
+        _pending.erase(found);
+        _role = Role::Unknown;
+        _owner.clear();
+        _waiting.push_back(RoomCall::Enter(entry.player));
+        if (entry.leaving) _waiting.push_back(RoomCall::Leave(entry.player, entry.notify));
+        CheckUnknown();
+        return;
+    }
+    if (_role != Role::Proxy || direct.owner() != _owner) return;
+    const PlayerRef player = LocalPlayer(id);
+    if (!player) return;  // gone meanwhile
+    if (!direct.packets().empty()) player->Deliver(BufferOf(direct.packets()));
+    if (!direct.entered()) return;
+    for (const cluster::RosterEntry& entry : direct.roster())
+        _roster[entry.player_id()] = entry.node();
+    const auto pending = _pending.find(id);
+    if (pending == _pending.end()) return;  // a member moved in (REJOIN): it is here already
+    const Pending entry = std::move(pending->second);
+    _pending.erase(pending);
+    _room._reserved.fetch_sub(1, std::memory_order_relaxed);
+    player->ArriveIn(_id);
+    if (entry.leaving) {  // it left before the owner answered: its leave is on its way there
+        player->LeftRoom();
+        if (entry.notify)
+            player->Deliver(ServerPacketHandler::MakeSendBuffer(Protocol::S_LEAVE_GAME{}));
+        _room.ArmReclaim();
+        return;
+    }
+    _room.AddMember(player);
+}
+
+}  // namespace tavern::game
