@@ -150,9 +150,13 @@ void ClusterRoom::BecomeOwner(const char* why) {
     auto waiting = std::move(_waiting);
     _waiting.clear();
     for (RoomCall& call : waiting) _room.Replay(std::move(call));
+    auto early = std::move(_early);
+    _early.clear();
+    for (const auto& call : early) OnCall(*call);
 }
 
 void ClusterRoom::BecomeProxy(const std::string& owner) {
+    _early.clear();
     _role = Role::Proxy;
     _owner = owner;
     auto waiting = std::move(_waiting);
@@ -168,6 +172,7 @@ void ClusterRoom::MoveTo(const std::string& owner) {
         if (!_room._index.contains(id) && !_ghosts.contains(id)) gone.push_back(id);
     _role = Role::Proxy;
     _owner = owner;
+    _early.clear();
     _room._ghosts.clear();
     _ghosts.clear();
     _nodes.clear();
@@ -303,6 +308,12 @@ void ClusterRoom::OnEnvelope(const cluster::RoomEnvelope& envelope) {
 
 void ClusterRoom::OnCall(const cluster::RoomCall& call) {
     if (_role != Role::Owner) {
+        // The key is ours already (the others saw it), the lease's Acquired is on its way:
+        // kept for then, in order.
+        if (_directory->Owner(_id) == _directory->Node()) {
+            _early.push_back(std::make_unique<cluster::RoomCall>(call));
+            return;
+        }
         if (call.kind() == cluster::RoomCall::LEAVE) return;
         cluster::RoomEnvelope answer;
         cluster::RoomDirect& direct = *answer.mutable_direct();

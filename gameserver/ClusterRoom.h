@@ -103,6 +103,8 @@ private:
     // Proxy: every member of the room and its node; the entries on their way.
     std::unordered_map<std::uint64_t, std::string> _roster;
     std::unordered_map<std::uint64_t, Pending> _pending;
+    // Calls from other nodes that came before this node's lease said Acquired.
+    std::vector<std::unique_ptr<cluster::RoomCall>> _early;
 };
 
 }  // namespace tavern::game

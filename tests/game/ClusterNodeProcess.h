@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -19,7 +19,7 @@
 
 namespace tavern::test {
 
-// A cluster node: its port is read from its first stdout line; stopped with SIGTERM at the end
+// A cluster node: its port is read from the line that announces it; stopped with SIGTERM at the end
 // unless killed before.
 class ClusterNodeProcess {
 public:
@@ -101,8 +101,12 @@ private:
         using namespace std::chrono_literals;
         std::string text;
         const auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (text.find('\n') == std::string::npos &&
-               std::chrono::steady_clock::now() < deadline) {
+        const std::string prefix = "gameserver listening on port ";
+        const auto found = [&] {
+            const auto at = text.find(prefix);
+            return at != std::string::npos && text.find('\n', at) != std::string::npos;
+        };
+        while (!found() && std::chrono::steady_clock::now() < deadline) {
             pollfd fd{_out, POLLIN, 0};
             if (::poll(&fd, 1, 100) <= 0) continue;
             char buffer[256];
@@ -110,7 +114,6 @@ private:
             if (n <= 0) break;
             text.append(buffer, static_cast<std::size_t>(n));
         }
-        const std::string prefix = "gameserver listening on port ";
         const auto at = text.find(prefix);
         if (at != std::string::npos)
             _port = static_cast<std::uint16_t>(std::stoi(text.substr(at + prefix.size())));

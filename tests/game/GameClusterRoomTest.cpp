@@ -217,5 +217,58 @@ TEST_F(GameClusterRoomTest, AKilledOwnersRoomComesBackOnTheLiveNodeWithItsPlayer
     }));
 }
 
+TEST_F(GameClusterRoomTest, WithTheBusAwayLocalPlayGoesOnAndTheRoomHasOneOwnerWhenItReturns) {
+    const std::string db = postgres->CreateDatabase();
+    ClusterNodeProcess a(nats->Url(), "node-a", db, "1.5");
+    ASSERT_NE(a.Port(), 0) << "node-a did not start";
+    ClusterNodeProcess b(nats->Url(), "node-b", db, "1.5");
+    ASSERT_NE(b.Port(), 0) << "node-b did not start";
+
+    GameTestClient alice, carol, bob;
+    ASSERT_TRUE(Join(alice, a, "alice", 3));
+    ASSERT_TRUE(Join(carol, a, "carol", 3));
+    const auto bobIn = Join(bob, b, "bob", 3);
+    ASSERT_TRUE(bobIn);
+    ASSERT_EQ(bobIn->players_size(), 2);
+
+    nats->Stop(SIGKILL);
+    // Play on node a goes on (its own players, its own room) for longer than the lease.
+    const auto outage = Clock::now() + 4s;
+    int round = 0;
+    while (Clock::now() < outage) {
+        const std::string text = "local " + std::to_string(round++);
+        ASSERT_TRUE(alice.Chat(text));
+        ASSERT_TRUE(WaitFor<Protocol::S_CHAT>(
+            carol, PacketId::S_CHAT, [&](const auto& c) { return c.msg() == text; }, 5s))
+            << "carol did not hear alice while the bus was away";
+        std::this_thread::sleep_for(200ms);
+    }
+    // What needs node a is refused on node b, with a reason.
+    ASSERT_TRUE(bob.Chat("anyone?"));
+    const auto refused = WaitFor<Protocol::S_ERROR>(
+        bob, PacketId::S_ERROR, [](const auto&) { return true; }, 10s);
+    ASSERT_TRUE(refused) << "bob's chat was neither refused nor delivered";
+    EXPECT_EQ(refused->request_id(), static_cast<std::uint32_t>(PacketId::C_CHAT));
+    EXPECT_NE(refused->reason().find("bus"), std::string::npos) << refused->reason();
+
+    nats->Restart();
+    // Back: one owner for the room (whichever node), and chat crosses both ways again.
+    const auto crossed = [&](GameTestClient& from, GameTestClient& to, const std::string& text) {
+        const auto deadline = Clock::now() + 30s;
+        while (Clock::now() < deadline) {
+            if (!from.Chat(text)) return false;
+            if (WaitFor<Protocol::S_CHAT>(
+                    to, PacketId::S_CHAT, [&](const auto& c) { return c.msg() == text; }, 1s))
+                return true;
+        }
+        return false;
+    };
+    EXPECT_TRUE(crossed(bob, alice, "b to a")) << "bob's chat never reached alice";
+    EXPECT_TRUE(crossed(alice, bob, "a to b")) << "alice's chat never reached bob";
+    EXPECT_TRUE(crossed(carol, bob, "carol to b")) << "carol's chat never reached bob";
+    EXPECT_TRUE(a.Alive());
+    EXPECT_TRUE(b.Alive());
+}
+
 }  // namespace
 }  // namespace tavern::test
