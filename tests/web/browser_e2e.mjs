@@ -107,8 +107,8 @@ const pageLog = [];
 
 // A gameserver with its WebSocket port at `wsPort` (the same port again after a restart) and
 // the test's database; resolves to it and its TCP port.
-async function StartServer(name, wsPort) {
-  const server = new Child(name, args.gameserver, [
+async function StartServer(name, wsPort, extra = []) {
+  const server = new Child(name, args.gameserver, [...extra,
     "--host", "127.0.0.1", "--port", "0", "--ws-port", String(wsPort), "--web-root", args["web-root"],
     "--workers", "2", "--stats-interval", "0", "--log-level", "warn", "--resume-window", "120",
     "--db", `sqlite:${join(folder, "tavern.db")}`, "--password-cost", "min"]);
@@ -138,7 +138,9 @@ async function Main() {
 
   browser = await puppeteer.launch({
     executablePath: browserPath, headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"],
+    // other.test: the page's server under another name, so a page from another origin.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+           "--host-resolver-rules=MAP other.test 127.0.0.1"],
   });
   const page = await browser.newPage();
   await page.setViewport({ width: 1100, height: 700 });
@@ -214,6 +216,13 @@ async function Main() {
   const text = await WaitForState(refused, "refused");
   if (!/login refused/.test(text)) throw new Error(`a wrong password shows "${text}"`);
   step(`a wrong password shows "${text}"`);
+  // A page of another origin (other.test) may not open a WebSocket here (403 by default).
+  const foreignUrl = `http://other.test:${wsPort}/?name=other&password=other-password&room=${kRoom}` +
+                     `&server=${encodeURIComponent(`ws://127.0.0.1:${wsPort}/ws`)}`;
+  await refused.goto(foreignUrl);
+  const foreign = await WaitForState(refused, "disconnected");
+  if (!/does not let this page's origin in/.test(foreign)) throw new Error(`a foreign page shows "${foreign}"`);
+  step(`a page of another origin is refused: "${foreign}"`);
   await refused.close();
 
   // A restart: the new server knows nothing of the page's token, so the resume is refused;
@@ -225,11 +234,18 @@ async function Main() {
   step(`a stopping server (close 1001) shows "${going}"`);
   const code = await server.exited;
   if (code !== 0) throw new Error(`gameserver exited with ${code}`);
-  const { server: second } = await StartServer("gameserver (restarted)", wsPort);
+  const { server: second } = await StartServer("gameserver (restarted)", wsPort,
+                                               ["--ws-origin", `http://other.test:${wsPort}`]);
   const again = await WaitForState(page, "in-room");
   if (!/resume was refused \(resume expired\)/.test(again)) throw new Error(`after the restart the page says "${again}"`);
   await HasChat(page, /^server could not resume \(resume expired\): logging in again/);
   step(`after a server restart the page says "${again}"`);
+  const other = await browser.newPage();
+  await other.goto(foreignUrl);
+  await WaitForState(other, "in-room");
+  await HasPlayer(page, "other", "the page of the origin --ws-origin allows");
+  await other.close();
+  step("with --ws-origin naming it, the page of the other origin plays");
 
   // Gone for good: the page keeps trying for ?giveup= seconds, then says it gave up.
   second.process.kill("SIGTERM");

@@ -297,7 +297,10 @@ export class GameClient {
       this._link.Forget();
       return this.SetState("disconnected", `disconnected: no connection for ${seconds} s, gave up (${why})`);
     }
-    const text = wasOpen ? `disconnected: ${why}` : `cannot reach ${this._request?.url}: ${reason}`;
+    // A browser does not tell a page why an upgrade failed: a refused Origin (403) looks like
+    // a server that is down.
+    const text = wasOpen ? `disconnected: ${why}` :
+      `cannot connect to ${this._request?.url} (the server is down, or does not let this page's origin in)`;
     this.SetState("disconnected", text);
   }
 
