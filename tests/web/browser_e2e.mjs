@@ -27,6 +27,7 @@ import { DropProxy } from "./DropProxy.mjs";
 
 const kWait = 30_000;  // per step: generous, the machine may be loaded (CI, sanitizers)
 const kRoom = 7;
+const kMaxChat = 64;        // the first server's --max-chat: a longer line is refused
 const kGiveUpSeconds = 20;  // the page's ?giveup=: reconnecting ends this long after a drop
 
 const args = {};
@@ -120,7 +121,7 @@ async function StartServer(name, wsPort, extra = []) {
 
 async function Main() {
   const wsPort = await FreePort();
-  const { server, tcpPort } = await StartServer("gameserver", wsPort);
+  const { server, tcpPort } = await StartServer("gameserver", wsPort, ["--max-chat", String(kMaxChat)]);
   const base = `http://127.0.0.1:${wsPort}`;
   const page0 = await Until(`GET ${base}/ answers`, async () => {
     const response = await fetch(`${base}/`);
@@ -168,6 +169,12 @@ async function Main() {
   await HasChat(page, "native hello from native");
   step("the page shows the native client's chat");
 
+  // Typed into the chat panel: a line too long for the server is refused, and the page says so.
+  await page.type("#say-text", "y".repeat(kMaxChat + 1));
+  await page.keyboard.press("Enter");
+  await HasChat(page, `server C_CHAT refused: the message is longer than ${kMaxChat} bytes`);
+  step("a chat line the server refuses shows the server's reason");
+
   const bot = new Child("native bot", args.client, [
     "--port", String(tcpPort), "--bots", "1", "--rooms", "1", "--first-room", String(kRoom),
     "--name-prefix", "bot", "--chat-per-sec", "2", "--move-per-sec", "4", "--ping-per-sec", "0",
@@ -205,11 +212,25 @@ async function Main() {
   await WaitForState(page, "idle");
   await native.WaitFor(/^- web left$/, "the page's leave");
   step("Leave took the page's player out of the room at once");
+  // Enter from the form, into another room: the server puts the player at that room's origin,
+  // not where it was in room kRoom, and so must the page.
+  await page.$eval("#login input[name=room]", (input, room) => { input.value = room; }, String(kRoom + 1));
+  await page.click("#login-button");
+  await WaitForState(page, "in-room");
+  const elsewhere = await page.$eval("#you", (e) => e.textContent);
+  if (elsewhere !== "(0.0, 0.0)") throw new Error(`in another room the page shows itself at ${elsewhere}`);
+  await page.click("#leave");
+  await WaitForState(page, "idle");
+  // Back into kRoom: where the native client sees it arrive is where the page shows itself.
+  await page.$eval("#login input[name=room]", (input, room) => { input.value = room; }, String(kRoom));
   const before = native.lines.length;
   await page.click("#login-button");
   await WaitForState(page, "in-room");
-  await native.WaitFor(/^\+ web \(player \d+\) is here/, "the page's second spawn", before);
-  step("Enter logged the page in again from its form");
+  const spawn = await native.WaitFor(/^\+ web \(player \d+\) is here/, "the page's second spawn", before);
+  const shown = await page.$eval("#you", (e) => e.textContent);
+  if (!spawn.endsWith(` at ${shown}`)) throw new Error(`the page shows itself at ${shown}; the native client saw "${spawn}"`);
+  step(`Enter logged the page in again from its form, into room ${kRoom + 1} at its origin and back ` +
+       `into room ${kRoom} at ${shown}, where the native client saw it arrive`);
 
   const refused = await browser.newPage();
   await refused.goto(`${base}/?name=web&password=not-the-password&room=${kRoom}`);
@@ -234,18 +255,40 @@ async function Main() {
   step(`a stopping server (close 1001) shows "${going}"`);
   const code = await server.exited;
   if (code !== 0) throw new Error(`gameserver exited with ${code}`);
-  const { server: second } = await StartServer("gameserver (restarted)", wsPort,
+  const { server: second, tcpPort: secondTcp } = await StartServer("gameserver (restarted)", wsPort,
                                                ["--ws-origin", `http://other.test:${wsPort}`]);
   const again = await WaitForState(page, "in-room");
   if (!/resume was refused \(resume expired\)/.test(again)) throw new Error(`after the restart the page says "${again}"`);
   await HasChat(page, /^server could not resume \(resume expired\): logging in again/);
   step(`after a server restart the page says "${again}"`);
-  const other = await browser.newPage();
+  let other = await browser.newPage();
   await other.goto(foreignUrl);
   await WaitForState(other, "in-room");
   await HasPlayer(page, "other", "the page of the origin --ws-origin allows");
-  await other.close();
   step("with --ws-origin naming it, the page of the other origin plays");
+
+  // Closing a page is leaving: the others see it go at once, not after the resume window.
+  await other.close();
+  await page.waitForFunction(() => !document.querySelector('#players li[data-name="other"]'), { timeout: kWait })
+    .catch(() => { throw new Error("the page closed is still in the room"); });
+  step("a page closed leaves its room at once");
+  other = await browser.newPage();
+  await other.goto(foreignUrl);
+  await WaitForState(other, "in-room");
+
+  // The same account logs in elsewhere: the page is kicked, says so, and does not reconnect.
+  const takeover = new Child("native takeover", args.client, [
+    "--port", String(secondTcp), "--name", "other", "--password", "other-password", "--room", String(kRoom)]);
+  children.push(takeover);
+  const kicked = await WaitForState(other, "refused");
+  if (!/^kicked: /.test(kicked)) throw new Error(`a page taken over shows "${kicked}"`);
+  await takeover.WaitFor(/^entered the room/, "the takeover entered the room");
+  await new Promise((r) => setTimeout(r, 2000));  // long past the first reconnect's backoff
+  const still = await other.$eval("#status", (e) => e.dataset.state);
+  if (still !== "refused") throw new Error(`a kicked page went on to "${still}"`);
+  takeover.Kill();
+  await other.close();
+  step(`a page whose account logs in elsewhere shows "${kicked}" and stays there`);
 
   // Gone for good: the page keeps trying for ?giveup= seconds, then says it gave up.
   second.process.kill("SIGTERM");

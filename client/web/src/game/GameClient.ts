@@ -61,6 +61,8 @@ export class GameClient {
   private _link = new ResumeLink();
   private _stateAtDrop: ClientState = "idle";
   private _note = "";  // said once in the next in-room status (a refused resume)
+  // Where S_LOGIN said the player last was (room 0: nowhere).
+  private _saved = { room: 0, x: 0, y: 0 };
 
   constructor(private readonly _events: GameEvents) {}
 
@@ -236,6 +238,7 @@ export class GameClient {
     if (!body.success) return this.Refuse(`login refused: ${body.reason}`);
     const request = this._request!;
     this._selfId = body.player_id;
+    this._saved = { room: body.last_room_id, x: body.x, y: body.y };
     this._names.set(this._selfId, request.name);
     this._players.set(this._selfId, { id: this._selfId, name: request.name, x: body.x, y: body.y, self: true });
     this._events.players(this._players);
@@ -245,6 +248,14 @@ export class GameClient {
 
   private OnEnter(body: Record<string, any>): void {
     if (!body.success) return this.Refuse(`room ${this._request!.room} refused: ${body.reason}`);
+    // S_ENTER_GAME lists the others only. The server puts a player back where it was in the
+    // room it was last in, and at the origin of any other room (Player::ArriveIn).
+    const self = this._players.get(this._selfId);
+    if (self) {
+      const back = this._saved.room === this._request!.room;
+      self.x = back ? this._saved.x : 0;
+      self.y = back ? this._saved.y : 0;
+    }
     for (const info of body.players) this.AddPlayer(info);
     this._events.players(this._players);
     this.SetState("in-room", this.InRoomText(this._note));

@@ -39,6 +39,10 @@ export class App {
     });
     // The browser's word that the network is back: reconnect now, not after the backoff.
     window.addEventListener("online", () => this._client.NetworkBack());
+    // Closing or reloading the page is leaving: the token dies with the page, so nothing could
+    // resume, and without C_LEAVE_GAME others would see the player stand there for the
+    // server's resume window.
+    window.addEventListener("pagehide", () => this._client.Stop());
     this.ShowState("idle", "log in to play");
     if (this._params.get("name") && this._params.get("password") && this._params.get("room")) this.LogIn();
   }
