@@ -206,6 +206,7 @@ async function Main() {
   await ResumeAfterDrop(page, native, "reset");
   await ResumeAfterDrop(page, native, "silent");
   await NothingLostFromTheBot(page);
+  await RetriesWhileTheStoreIsBusy(proxied);
 
   // Leave is deliberate: the player leaves at once (others see it go), no resume pending.
   await page.click("#leave");
@@ -335,6 +336,34 @@ async function ResumeAfterDrop(page, native, mode) {
     throw new Error("the native client saw the page's player leave or arrive again");
   step(`after the ${mode} drop the page resumed as player ${id} ("${back}"): it shows the line ` +
        "said in the gap once, its own line typed in the gap was said, and nobody saw it leave");
+}
+
+// Another process holds the database's write lock, so creating an account waits out the
+// store's busy timeout and the login is answered "service unavailable": the page says the
+// server is busy and tries again by itself, and gets in once the database is free.
+async function RetriesWhileTheStoreIsBusy(proxied) {
+  const lock = new Child("database lock", "python3", ["-c", [
+    "import sqlite3, sys",
+    "db = sqlite3.connect(sys.argv[1], isolation_level=None)",
+    "db.execute('BEGIN IMMEDIATE')",
+    "print('locked', flush=True)",
+    "sys.stdin.readline()",
+    "db.execute('COMMIT')",
+    "print('released', flush=True)",
+  ].join("\n"), join(folder, "tavern.db")]);
+  children.push(lock);
+  await lock.WaitFor(/^locked$/, "the write lock taken");
+  const busy = await browser.newPage();
+  await busy.goto(`${proxied}/?name=busy&password=busy-password&room=${kRoom}`);
+  const said = await (await busy.waitForFunction(() => {
+    const text = document.getElementById("status").textContent;
+    return /the server is busy \(service unavailable\); trying again/.test(text) && text;
+  }, { timeout: kWait })).jsonValue();
+  lock.Say("release");
+  await lock.WaitFor(/^released$/, "the write lock released");
+  await WaitForState(busy, "in-room");
+  await busy.close();
+  step(`a login the busy store cannot serve shows "${said}", and the page gets in once it can`);
 }
 
 // The bot's numbered lines (#n), as the page shows them, follow each other with no gap and

@@ -44,6 +44,10 @@ export interface LoginRequest {
 export interface ResumeTicket { token: string; received: number; room: number }
 
 const kPingInterval = 1000;
+// A login the server answers "service unavailable" (its store is busy: many logins at once, as
+// after a restart) is tried again, after 250 ms x the attempt (jittered x0.5-1.5), this often.
+const kBusyRetries = 8;
+const kBusyDelayMs = 250;
 
 // Close codes that say the page itself sent what the server refuses: reconnecting would only
 // send it again.
@@ -57,7 +61,8 @@ export class GameClient {
   private _players = new Map<string, Player>();
   private _names = new Map<string, string>();  // everyone seen, for chat from a player who left
   private _pingTimer?: ReturnType<typeof setInterval>;
-  private _retryTimer?: ReturnType<typeof setTimeout>;
+  private _retryTimer?: ReturnType<typeof setTimeout>;  // a reconnect, or a login again
+  private _busyRetries = 0;
   private _link = new ResumeLink();
   private _stateAtDrop: ClientState = "idle";
   private _note = "";  // said once in the next in-room status (a refused resume)
@@ -75,6 +80,7 @@ export class GameClient {
     this._players = new Map();
     this._selfId = "";
     this._link = new ResumeLink(request.giveUpMs ? { giveUpAfterMs: request.giveUpMs } : {});
+    this._busyRetries = 0;
     this.SetState("connecting", `connecting to ${request.url}`);
     this.Connect();
   }
@@ -158,9 +164,9 @@ export class GameClient {
     this._pingTimer = setInterval(() => this.SendPing(), kPingInterval);
   }
 
-  private LogIn(): void {
+  private LogIn(text = `logging in as ${this._request!.name}`): void {
     const request = this._request!;
-    this.SetState("logging-in", `logging in as ${request.name}`);
+    this.SetState("logging-in", text);
     this._link.FreshLogin();
     this._connection!.Send("C_LOGIN", { name: request.name, password: request.password });
     this.SendPing();
@@ -235,7 +241,17 @@ export class GameClient {
   }
 
   private OnLogin(body: Record<string, any>): void {
+    if (!body.success && body.reason === "service unavailable" && this._busyRetries < kBusyRetries) {
+      const attempt = ++this._busyRetries;
+      const delay = kBusyDelayMs * attempt * (0.5 + Math.random());
+      this.SetState("logging-in", `the server is busy (service unavailable); trying again (${attempt} of ${kBusyRetries})`);
+      this._retryTimer = setTimeout(() => {
+        if (this._connection?.IsOpen()) this.LogIn(`logging in as ${this._request!.name} (attempt ${attempt + 1})`);
+      }, delay);
+      return;
+    }
     if (!body.success) return this.Refuse(`login refused: ${body.reason}`);
+    this._busyRetries = 0;
     const request = this._request!;
     this._selfId = body.player_id;
     this._saved = { room: body.last_room_id, x: body.x, y: body.y };
@@ -289,6 +305,7 @@ export class GameClient {
 
   private OnClosed(code: number, reason: string, wasOpen: boolean): void {
     clearInterval(this._pingTimer);
+    clearTimeout(this._retryTimer);
     this._pingTimer = undefined;
     if (this._state === "refused") return;
     const why = `${reason}${code ? ` (${code})` : ""}`;
