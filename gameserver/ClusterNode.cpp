@@ -52,6 +52,20 @@ std::string ClusterNode::DirectoryKey(const std::string& name) {
     return key;
 }
 
+std::string ClusterNode::EntryNodeOf(const std::string& value) {
+    return EntryNode(value);
+}
+
+std::uint64_t ClusterNode::EntryPlayerOf(const std::string& value) {
+    const auto newline = value.find('\n');
+    if (newline == std::string::npos) return 0;
+    try {
+        return std::stoull(value.substr(newline + 1));
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
 std::shared_ptr<ClusterNode> ClusterNode::Start(const SchedulerRef& scheduler,
                                                 ClusterOptions options,
                                                 std::weak_ptr<SessionManager> sessions) {

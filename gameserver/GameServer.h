@@ -96,7 +96,7 @@ public:
 
 private:
     // From the constructor: joins the cluster (throws std::runtime_error, one line).
-    void StartCluster(GameContext& context);
+    void StartCluster(const std::shared_ptr<GameContext>& context);
 
     GameServerOptions _options;
     IocpCoreRef _core;
