@@ -47,12 +47,13 @@ ClusterNodeProcess::ClusterNodeProcess(const std::string& natsUrl, const std::st
                                      "--node",
                                      node};
     args.insert(args.end(), extra.begin(), extra.end());
+    // Made before the fork: the child of a threaded test may call nothing that allocates.
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
     _pid = ::fork();
     if (_pid == 0) {
         ::dup2(out[1], STDOUT_FILENO);
-        std::vector<char*> argv;
-        for (auto& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
         ::execv(argv[0], argv.data());
         ::_exit(127);
     }
