@@ -88,6 +88,9 @@ void ClusterNode::Open() {
         bus::BusOptions busOptions;
         busOptions.url = _options.natsUrl;
         busOptions.name = "tavern-" + _options.node;
+        // /metrics counts bus traffic by these, never by a node's (or a room's) own subject.
+        busOptions.metricSubjects = {"tavern.node.*.whisper", "tavern.node.*.kick",
+                                     "tavern.node.*.>", "tavern.>"};
         _bus = bus::Bus::Connect(busOptions);
         bus::KvOptions directory;
         directory.bucket = kDirectoryBucket;
