@@ -118,7 +118,9 @@ int BotRunner::Run() {
         auto bot = std::make_shared<Bot>(i, _shared);
         ResumeOptions linkOptions;
         linkOptions.servers = services.size();
-        linkOptions.firstServer = i % services.size();
+        // Across the rooms too: bot i is in room i % rooms, so its node is (i / rooms) % n,
+        // and every room has members on every node.
+        linkOptions.firstServer = (i / std::max<std::size_t>(_shared->rooms, 1)) % services.size();
         auto link = std::make_shared<ResumeLink>(
             core->GetScheduler(),
             [this, bot, weakServices](const std::shared_ptr<ResumeLink>& self) {

@@ -25,8 +25,9 @@ namespace tavern::client {
 struct BotRunOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 7777;
-    // Several nodes of one world (--servers): bot i starts on servers[i % n] and moves to the
-    // next when its node cannot be reached. Empty: host and port.
+    // Several nodes of one world (--servers): bot i starts on servers[(i / rooms) % n] (so
+    // every room has members on every node) and moves to the next when its node cannot be
+    // reached. Empty: host and port.
     std::vector<NetAddress> servers;
     std::shared_ptr<const TransportFactory> transport;  // nullptr: TCP; else WebSocket, say
     std::size_t workers = 0;  // 0: one per hardware thread

@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
     std::string serverList;
     app.add_option("--servers", serverList,
                    "several nodes of one world, HOST:PORT,HOST:PORT,... (numeric hosts): the "
-                   "next is tried when one cannot be reached; bots start spread over them "
+                   "next is tried when one cannot be reached; bots start spread over them, each room "
+                   "over every node "
                    "(replaces --host and --port)");
     app.add_option("--workers", workers, "worker threads (0: one per hardware thread)");
     app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
