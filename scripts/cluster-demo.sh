@@ -6,7 +6,12 @@
 # figures from each node's /metrics, then stops everything (nodes with SIGINT, whose exit must
 # be 0) and removes what it made.
 #
-#   scripts/cluster-demo.sh BUILD_DIR [BOTS] [ROOMS] [SECONDS]       (60 bots, 3 rooms, 10 s)
+#   scripts/cluster-demo.sh BUILD_DIR [BOTS] [ROOMS] [SECONDS] [KILL_AT]
+#                                             (60 bots, 3 rooms, 10 s; no kill)
+#
+# KILL_AT: node-c is killed with SIGKILL that many seconds after the bots start; its bots'
+# reconnects are refused there, so they move to the next node and log in with their saved state
+# (the summary's resumes_refused counts them). Its figures are then missing from the table.
 #
 # Needs nats-server and PostgreSQL 15 (scripts/install-deps.sh). PostgreSQL refuses to run as
 # root: as root it runs as the system user tavern-pg, as the tests' PostgreSQL fixture does.
@@ -14,10 +19,11 @@
 # and every node exited 0.
 set -euo pipefail
 
-build=${1:?usage: scripts/cluster-demo.sh BUILD_DIR [BOTS] [ROOMS] [SECONDS]}
+build=${1:?usage: scripts/cluster-demo.sh BUILD_DIR [BOTS] [ROOMS] [SECONDS] [KILL_AT]}
 bots=${2:-60}
 rooms=${3:-3}
 seconds=${4:-10}
+kill_at=${5:-}
 server_bin="$build/gameserver/gameserver"
 client_bin="$build/client/test_client"
 pg_bin=${TAVERN_PG_BINDIR:-/usr/lib/postgresql/15/bin}
@@ -110,7 +116,7 @@ echo "cluster-demo: $bots bots over 3 nodes in $rooms shared room ids for $secon
 scrape() {  # scrape LABEL: writes $work/LABEL.<node>.prom for every node
   for i in "${!nodes[@]}"; do
     python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' \
-      "http://127.0.0.1:${admin_ports[$i]}/metrics" >"$work/$1.${nodes[$i]}.prom" || true
+      "http://127.0.0.1:${admin_ports[$i]}/metrics" >"$work/$1.${nodes[$i]}.prom" 2>/dev/null || true
   done
 }
 scrape before
@@ -118,7 +124,16 @@ set +e
 "$client_bin" --servers "$servers" --bots "$bots" --rooms "$rooms" --duration "$seconds" \
   --chat-per-sec 1 --move-per-sec 1 --ping-per-sec 1 --quiet >"$work/bots.out" 2>&1 &
 bots_pid=$!
-sleep "$(python3 -c "print(min($seconds, 3) + 1)")"
+if [[ -n "$kill_at" ]]; then
+  sleep "$kill_at"
+  kill -KILL "${node_pids[2]}"
+  wait "${node_pids[2]}" 2>/dev/null || true
+  echo "cluster-demo: killed ${nodes[2]} (SIGKILL) ${kill_at} s into the run"
+  unset 'node_pids[2]'
+  sleep 3  # its bots reconnect elsewhere
+else
+  sleep "$(python3 -c "print(min($seconds, 3) + 1)")"
+fi
 scrape during
 wait "$bots_pid"
 bots_status=$?
@@ -182,7 +197,7 @@ print("cluster-demo: S_CHAT delivered per second, all nodes: %.0f" % (sums[5] / 
 EOF
 
 failed=0
-for i in "${!nodes[@]}"; do
+for i in "${!node_pids[@]}"; do  # the live ones (not a killed node-c)
   status=0
   kill -INT "${node_pids[$i]}"
   wait "${node_pids[$i]}" || status=$?
