@@ -19,6 +19,9 @@
 #include "gameserver/ClusterRoom.h"
 #include "gameserver/RoomDirectory.h"
 #endif
+#if TAVERN_GAME_CLUSTER && TAVERN_GAME_ACCOUNTS
+#include "gameserver/KickRelay.h"
+#endif
 
 namespace tavern::game {
 
@@ -53,7 +56,7 @@ GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
         throw std::runtime_error("this build has no database support (--db)");
 #endif
     }
-    if (!_options.cluster.natsUrl.empty()) StartCluster(*context);
+    if (!_options.cluster.natsUrl.empty()) StartCluster(context);
     _context = std::move(context);
     _service = ServerService::Create(
         _core, _options.address,
@@ -61,7 +64,7 @@ GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
     if (_options.wsAddress) {
 #if TAVERN_WEBSOCKET
         _wsFactory = std::make_shared<ws::WsServerFactory>(
-            ws::WsServerOptions{.webRoot = _options.webRoot});
+            ws::WsServerOptions{.webRoot = _options.webRoot, .allowedOrigins = _options.wsOrigins});
         ServiceOptions wsOptions = _options.service;
         wsOptions.transport = _wsFactory;
         _wsService = ServerService::Create(
@@ -77,20 +80,31 @@ GameServer::~GameServer() {
     Stop();
 }
 
-void GameServer::StartCluster(GameContext& context) {
+void GameServer::StartCluster(const std::shared_ptr<GameContext>& context) {
 #if TAVERN_GAME_CLUSTER
-    auto node = ClusterNode::Start(_core->GetScheduler(), _options.cluster, context.sessions);
-    context.sessions->SetPresence(node);
-    context.cluster = node;
+    auto node = ClusterNode::Start(_core->GetScheduler(), _options.cluster, context->sessions);
+    context->sessions->SetPresence(node);
+    context->cluster = node;
     // Rooms shared by the nodes: each room claims its lease and finds its owner (ClusterRoom).
     auto rooms = RoomDirectory::Start(_core->GetScheduler(), _options.cluster);
-    context.rooms->SetLinkMaker([rooms](Room& room) -> std::unique_ptr<RoomLink> {
+    context->rooms->SetLinkMaker([rooms](Room& room) -> std::unique_ptr<RoomLink> {
         return std::make_unique<ClusterRoom>(room, rooms);
     });
+#if TAVERN_GAME_ACCOUNTS
+    // A cluster always has the shared store (checked above): logins across nodes take over.
+    auto kicks = KickRelay::Start(_core->GetScheduler(), node, context);
+    context->takeover = kicks;
+    _stopCluster = [node, rooms, kicks] {
+        kicks->Stop();
+        rooms->Stop();
+        node->Stop();
+    };
+#else
     _stopCluster = [node, rooms] {
         rooms->Stop();
         node->Stop();
     };
+#endif
 #else
     static_cast<void>(context);
     throw std::runtime_error("this build has no cluster support (--nats)");
