@@ -76,6 +76,15 @@ void ClusterRoom::CheckUnknown() {
     if (!_directory->Connected()) return BecomeOwner("the bus is away");
     const std::string owner = _directory->Owner(_id);
     if (!owner.empty() && owner != _directory->Node()) return BecomeProxy(owner);
+    // The watch has not told (yet): every other check asks the bucket itself.
+    if (++_unknownChecks % 2 == 0) {
+        _directory->LookUpOwner(
+            _room, _id, [weak = std::weak_ptr<Room>(_room.SharedAs<Room>())](std::string found) {
+                if (const auto room = weak.lock())
+                    if (auto* link = dynamic_cast<ClusterRoom*>(room->Link()))
+                        if (!found.empty()) link->OnOwner(found);
+            });
+    }
     _room.DoTimer(_directory->LeaseTime() / 6,
                   [weak = std::weak_ptr<Room>(_room.SharedAs<Room>())] {
                       if (const auto room = weak.lock())

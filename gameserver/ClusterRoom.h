@@ -92,7 +92,8 @@ private:
     const std::shared_ptr<RoomDirectory> _directory;
     const std::uint32_t _id;
     Role _role = Role::Unknown;
-    std::string _owner;  // Proxy: the owner node
+    std::uint64_t _unknownChecks = 0;  // CheckUnknown's rounds, to ask the bucket every other
+    std::string _owner;                // Proxy: the owner node
     bus::LeaseRef _lease;
     std::deque<RoomCall> _waiting;  // Unknown: requests held until the owner is known
     // Owner: the other nodes' players, and how many each node has.

@@ -1,5 +1,6 @@
 #include "gameserver/RoomDirectory.h"
 
+#include <optional>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -23,13 +24,13 @@ std::string RoomKey(std::uint32_t id) {
     return "r." + std::to_string(id);
 }
 
-// The room id of key "r.<id>", or 0.
-std::uint32_t KeyRoom(const std::string& key) {
-    if (key.size() < 3 || key.compare(0, 2, "r.") != 0) return 0;
+// The room id of key "r.<id>" (0 is a room id like any other).
+std::optional<std::uint32_t> KeyRoom(const std::string& key) {
+    if (key.size() < 3 || key.compare(0, 2, "r.") != 0) return std::nullopt;
     try {
         return static_cast<std::uint32_t>(std::stoul(key.substr(2)));
     } catch (const std::exception&) {
-        return 0;
+        return std::nullopt;
     }
 }
 
@@ -167,8 +168,9 @@ void RoomDirectory::OnMessage(bus::BusMessage& message) {
 }
 
 void RoomDirectory::OnOwner(bus::KvEntry& entry) {
-    const std::uint32_t id = KeyRoom(entry.key);
-    if (id == 0) return;
+    const auto key = KeyRoom(entry.key);
+    if (!key) return;
+    const std::uint32_t id = *key;
     std::string owner = entry.op == bus::KvOp::Put ? entry.value : std::string();
     {
         std::lock_guard guard(_lock);
@@ -179,6 +181,16 @@ void RoomDirectory::OnOwner(bus::KvEntry& entry) {
             if (auto* link = dynamic_cast<ClusterRoom*>(room->Link())) link->OnOwner(owner);
         });
     }
+}
+
+void RoomDirectory::LookUpOwner(JobQueue& asker, std::uint32_t id,
+                                std::function<void(std::string)> then) {
+    _bucket->Get(asker, RoomKey(id),
+                 std::chrono::duration_cast<Clock::duration>(_options.requestTimeout),
+                 [then = std::move(then)](AskResult<std::optional<bus::KvEntry>> found) {
+                     if (!found.Ok()) return;  // asked again on the next check
+                     then(found.Value() ? found.Value()->value : std::string());
+                 });
 }
 
 void RoomDirectory::OnEvent(bus::BusEvent event) {
@@ -216,7 +228,8 @@ void RoomDirectory::Rewatch() {
                              result.Message());
                 return;
             }
-            self->_watch = std::move(result.Value());
+            const std::shared_ptr<bus::KvWatch>& watch = result.Value();
+            self->_watch = watch;
         });
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,6 +58,9 @@ public:
     // Safe from any thread: the owner of room `id` as last seen ("" when none or unknown).
     std::string Owner(std::uint32_t id) const;
 
+    // Only on a job of `asker`: the owner of room `id` as the bucket holds it now ("" when
+    // none), to `then` as a job on `asker`; nothing when it cannot be read.
+    void LookUpOwner(JobQueue& asker, std::uint32_t id, std::function<void(std::string)> then);
     // Safe from any thread: room `id` on this node gets the messages for it, and its owner's
     // changes, as jobs (ClusterRoom::On...). Unregister only if it is still `room`.
     void Register(std::uint32_t id, const std::shared_ptr<Room>& room);
