@@ -360,10 +360,13 @@ void ClusterRoom::OnCall(const cluster::RoomCall& call) {
                 return AnswerNotMember(call, static_cast<std::uint32_t>(PacketId::C_MOVE));
             _room.Move(found->second.player, call.x(), call.y());
             return;
-        case cluster::RoomCall::LEAVE:
+        case cluster::RoomCall::LEAVE: {
             if (found == _ghosts.end()) return;
-            _room.Leave(found->second.player, call.notify());
+            // A reference of our own: the leave forgets the ghost (Left) before it is done.
+            const PlayerRef ghost = found->second.player;
+            _room.Leave(ghost, call.notify());
             return;
+        }
         default:
             return;  // a kind of a later version: nothing this one can do
     }

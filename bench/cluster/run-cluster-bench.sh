@@ -16,7 +16,8 @@
 #
 #   bench/cluster/run-cluster-bench.sh [BUILD_DIR] [SECONDS_PER_CASE] [BOTS]   (build, 10, 1000)
 #   env: SERVER_WORKERS (each node's workers, 1), CLIENT_WORKERS (0: the machine's),
-#        NODE_LOG_LEVEL (warn; a failed case keeps its nodes' logs beside the results)
+#        NODE_LOG_LEVEL (warn; a failed case keeps its nodes' logs beside the results),
+#        CASES (names of the cases to run, space-separated; all by default)
 #
 # Writes BUILD_DIR/bench-results/cluster-<time>.json and a copy in bench/results/. Needs
 # nats-server and PostgreSQL 15 (scripts/install-deps.sh); as root PostgreSQL runs as the
@@ -131,6 +132,7 @@ cases_json=""
 for spec in "single-one-room 1 1 1" "two-nodes-one-room 2 1 1" "single-ten-rooms 1 10 10" \
   "three-nodes-ten-rooms 3 10 10"; do
   read -r name nodes rooms chat <<<"$spec"
+  [[ -z "${CASES:-}" || " $CASES " == *" $name "* ]] || continue
   start_nodes "$nodes"
   before=$(nats_in)
   set +e
