@@ -95,7 +95,12 @@ void GameSession::OnDisconnected() {
 
 void GameSession::Login(const Protocol::C_LOGIN& pkt) {
     if (_player) return RefuseLogin("already logged in as " + _player->Name());
-    if (_loginPending) return RefuseLogin("a login is already under way");
+    if (_loginPending) {
+        // Answered, but the login under way goes on: it alone may end the wait.
+        RefuseLogin("a login is already under way");
+        _loginPending = true;
+        return;
+    }
     if (!pkt.resume_token().empty()) return Resume(pkt);
     const std::string& name = pkt.name();
     if (name.empty()) return RefuseLogin("the name is empty");

@@ -9,6 +9,7 @@ namespace tavern::test {
 namespace {
 
 using Protocol::PacketId;
+using namespace std::chrono_literals;
 
 class GameAccountTest : public AccountServerFixture {};
 
@@ -104,6 +105,40 @@ TEST_P(GameAccountTest, ASecondLoginKicksTheFirstSessionAndTakesItsPlace) {
     ASSERT_TRUE(spawn && spawn->players_size() == 1);
     EXPECT_FLOAT_EQ(spawn->players(0).x(), 7.0f);
     EXPECT_EQ(server->Directory().Online(), 2u);
+}
+
+TEST_P(GameAccountTest, LoginsSentWhileOneIsUnderWayAreRefusedAndOnlyTheFirstLogsIn) {
+    // Three C_LOGINs in one write: the second and the third arrive while the first is with the
+    // store. Before the fix the refusal of the second cleared the "under way" mark, so the third
+    // started a login of its own: two S_LOGIN successes on one connection (alice, then carol),
+    // and alice's player left behind in the server's registry.
+    auto client = Connect();
+    std::vector<std::byte> bytes;
+    for (const char* name : {"alice", "bob", "carol"}) {
+        Protocol::C_LOGIN login;
+        login.set_name(name);
+        login.set_password("secret");
+        const auto frame = Frame(static_cast<std::uint16_t>(PacketId::C_LOGIN), Encode(login));
+        bytes.insert(bytes.end(), frame.begin(), frame.end());
+    }
+    ASSERT_TRUE(client->SendRaw(bytes));
+    int successes = 0;
+    int underWay = 0;
+    for (int i = 0; i < 3; ++i) {
+        const auto answer = client->Expect<Protocol::S_LOGIN>(PacketId::S_LOGIN);
+        ASSERT_TRUE(answer);
+        if (answer->success()) {
+            ++successes;
+            EXPECT_FALSE(answer->created() && answer->player_id() == 0);
+        } else {
+            EXPECT_EQ(answer->reason(), "a login is already under way");
+            ++underWay;
+        }
+    }
+    EXPECT_EQ(successes, 1);
+    EXPECT_EQ(underWay, 2);
+    EXPECT_FALSE(client->Receive(300ms)) << "no fourth answer";
+    EXPECT_EQ(server->Directory().Online(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GameAccountTest, testing::ValuesIn(TestedBackends()),
