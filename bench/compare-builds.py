@@ -66,6 +66,7 @@ def main():
     p.add_argument("--skip-game", action="store_true")
     a = p.parse_args()
     builds = {"before": a.before, "after": a.after}
+    loadavg_before = open("/proc/loadavg").read().split()[:3]
     rounds = []
     for i in range(a.rounds):
         order = ["before", "after"] if i % 2 == 0 else ["after", "before"]
@@ -79,7 +80,12 @@ def main():
         print(f"round {i + 1}/{a.rounds} done", file=sys.stderr)
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
               "loadavg": open("/proc/loadavg").read().split()[:3],
-              "cores": os.cpu_count(), "builds": builds, "rounds": rounds, "median": {}}
+              "cores": os.cpu_count(), "rounds": rounds, "median": {},
+              # As given, relative to where it ran: no machine's absolute paths in a kept file.
+              "builds": {b: os.path.relpath(p) for b, p in builds.items()},
+              "command": " ".join([os.path.relpath(sys.argv[0])] + [os.path.relpath(x) if os.path.isdir(x) else x
+                                                                  for x in sys.argv[1:]])}
+    result["loadavg_before"] = loadavg_before
     benches = ["jobs"] + ([] if a.skip_game else ["game"])
     for b in builds:
         result["median"][b] = {bench: summary(rounds, b, bench) for bench in benches}

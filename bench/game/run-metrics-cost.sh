@@ -19,7 +19,7 @@ results_begin "$build" metrics-cost "$0" "$@"
 run() {
   local args="" out
   [[ $1 == on ]] && args="--admin-port 0"
-  out=$(SERVER_ARGS="$args" "$here/run-game-bench.sh" "$build" "$seconds") || {
+  out=$(SERVER_ARGS="$args" "$(dirname "$0")/run-game-bench.sh" "$build" "$seconds") || {
     echo "$out"; echo "the game bench failed ($1)"; exit 1; }
   game_file=$(sed -n 's/^results: //p' <<<"$out")
   sed -n '/^one-room\|^ten-rooms/p' <<<"$out" | sed "s/^/$1  /"
