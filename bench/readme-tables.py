@@ -204,24 +204,27 @@ def render_echo(names):
 
 def render_store(names):
     """bench/store/run-store-bench.sh (store_bench): a batch per save against a transaction each."""
-    run = load(names[0])
-    bench = run["store_bench"]
-    out = run_source(names, [run])
-    out += ("Median over %d rounds (smallest-largest), %s players per save, %s in the big batch:\n\n"
-            % (bench["rounds"], thousands(bench["players"]), thousands(bench["batch_players"])))
-    out += ("| backend | one transaction | a transaction per player | ratio | %s players in one batch "
-            "| returning logins, `min` cost, one thread |\n| --- | ---: | ---: | ---: | ---: | ---: |\n"
-            % thousands(bench["batch_players"]))
+    runs = [load(n) for n in names]
+    out = run_source(names, runs)
+    first = runs[0]["store_bench"]
+    out += ("Median over %d rounds (smallest-largest), %s players per save, %s in the big batch%s:\n\n"
+            % (first["rounds"], thousands(first["players"]), thousands(first["batch_players"]),
+               "; one row per run, in the order of the files" if len(runs) > 1 else ""))
+    out += ("| backend%s | one transaction | a transaction per player | ratio | %s players in one batch "
+            "| returning logins, `min` cost, one thread |\n| ---%s | ---: | ---: | ---: | ---: | ---: |\n"
+            % (" | run" if len(runs) > 1 else "", thousands(first["batch_players"]), " | ---:" if len(runs) > 1 else ""))
     for backend, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
-        b = bench["backends"].get(backend)
-        if not b:
-            out += "| %s | not run | | | | |\n" % label
-            continue
-        r = b["ratio"]
-        out += "| %s | %s states/s | %s states/s | %.0fx (%.0fx-%.0fx) | %.1f ms | %s/s |\n" % (
-            label, thousands(b["one_transaction_states_per_s"]["median"]),
-            thousands(b["one_per_player_states_per_s"]["median"]), r["median"], r["min"], r["max"],
-            b["batch_ms"]["median"], thousands(b["returning_logins_per_s"]["median"]))
+        for i, run in enumerate(runs):
+            name = label + (" | %d" % (i + 1) if len(runs) > 1 else "")
+            b = run["store_bench"]["backends"].get(backend)
+            if not b:
+                out += "| %s | not run | | | | |\n" % name
+                continue
+            r = b["ratio"]
+            out += "| %s | %s states/s | %s states/s | %.0fx (%.0fx-%.0fx) | %.1f ms | %s/s |\n" % (
+                name, thousands(b["one_transaction_states_per_s"]["median"]),
+                thousands(b["one_per_player_states_per_s"]["median"]), r["median"], r["min"], r["max"],
+                b["batch_ms"]["median"], thousands(b["returning_logins_per_s"]["median"]))
     return out
 
 
