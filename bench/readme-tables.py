@@ -287,17 +287,22 @@ def render_resume_memory(names):
 
 def render_packet(names):
     """bench/packet/run-packet-bench.sh: the packet pipeline against the raw echo, same run."""
-    run = load(names[0])
-    out = run_source(names, [run])
+    runs = [load(n) for n in names]
+    run = runs[0]
+    out = run_source(names, runs)
     out += ("%s connections, %d-byte packets, %d s per case, %d rounds (which goes first alternates); "
-            "medians, ratios within each round, median (smallest-largest):\n\n"
-            % (thousands(run["connections"]), run["packet_size"], run["seconds_per_case"], run["rounds"]))
-    out += ("| pipeline | raw echo msgs/s | packets/s | packet / raw throughput | packet / raw server CPU per msg |\n"
-            "| ---: | ---: | ---: | ---: | ---: |\n")
-    for c in run["cases"]:
-        out += "| %d | %s | %s | %s | %s |\n" % (
-            c["pipeline"], thousands(median(c["raw"]["msgs_per_s"])), thousands(median(c["packet"]["msgs_per_s"])),
-            spread(c["packet_over_raw"]["throughput"]), spread(c["packet_over_raw"]["cpu_per_msg"]))
+            "medians, ratios within each round, median (smallest-largest)%s:\n\n"
+            % (thousands(run["connections"]), run["packet_size"], run["seconds_per_case"], run["rounds"],
+               "; one row per run, in the order of the files" if len(runs) > 1 else ""))
+    out += ("| pipeline%s | raw echo msgs/s | packets/s | packet / raw throughput | packet / raw server CPU per msg |\n"
+            "| ---:%s | ---: | ---: | ---: | ---: |\n" % ((" | run", " | ---:") if len(runs) > 1 else ("", "")))
+    for i, c in enumerate(run["cases"]):
+        for j, r in enumerate(runs):
+            c = r["cases"][i]
+            out += "| %d%s | %s | %s | %s | %s |\n" % (
+                c["pipeline"], " | %d" % (j + 1) if len(runs) > 1 else "",
+                thousands(median(c["raw"]["msgs_per_s"])), thousands(median(c["packet"]["msgs_per_s"])),
+                spread(c["packet_over_raw"]["throughput"]), spread(c["packet_over_raw"]["cpu_per_msg"]))
     return out
 
 
