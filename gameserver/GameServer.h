@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <system_error>
+#include <vector>
 
 #include "core/IocpCore.h"
 #include "core/NetAddress.h"
@@ -40,6 +42,8 @@ struct GameServerOptions {
     // page over plain HTTP; the same sessions, rooms and limits as TCP. Builds with core/ws.
     std::optional<NetAddress> wsAddress;
     std::filesystem::path webRoot;  // the page's folder (GET / is its index.html)
+    // Pages (origins) allowed to upgrade beside the listener's own host; "*" for any.
+    std::vector<std::string> wsOrigins;
 };
 
 // A snapshot of the server's counters; every field is a running total or a current count.
@@ -93,10 +97,12 @@ public:
     const ResumeRegistry& Resumes() const { return *_context->resumes; }
     // Null without a database.
     AccountService* Accounts() { return _context->accounts.get(); }
+    // Null without a cluster (--nats).
+    ClusterLink* Cluster() { return _context->cluster.get(); }
 
 private:
     // From the constructor: joins the cluster (throws std::runtime_error, one line).
-    void StartCluster(GameContext& context);
+    void StartCluster(const std::shared_ptr<GameContext>& context);
 
     GameServerOptions _options;
     IocpCoreRef _core;
