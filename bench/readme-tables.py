@@ -153,6 +153,32 @@ def render_compare_jobs(names):
     return out
 
 
+def render_soak(names):
+    """bench/soak/run-soak.sh: one row per soak run."""
+    runs = [load(n) for n in names]
+    out = source_line(names, [utc_date(r["utc"]) for r in runs], [r["load_before"].split()[0] for r in runs])
+    out += ("| backend, server idle timeout | waves | connections opened = closed | clean / abrupt / "
+            "reset / mid-login / reconnect | server packets in | protocol errors | heap start / after "
+            "warm-up / end | RSS start / after warm-up / end | fds start / end | slowest close | "
+            "result |\n| --- | ---: | ---: | --- | ---: | ---: | --- | --- | --- | ---: | --- |\n")
+    def mib(value):
+        return "n/a" if isinstance(value, str) else "%.2f" % value
+    for r in runs:
+        for run in r["runs"]:
+            backend = "io_uring" if run["backend"] == "io_uring" else run["backend"]
+            idle = "%.0f s" % run["idle_timeout_s"] if run.get("idle_timeout_s") else "60 s (default)"
+            opened, closed = run["opened"], run["closed"]
+            conns = thousands(opened) if opened == closed else "%s opened, %s closed" % (
+                thousands(opened), thousands(closed))
+            kinds = " / ".join(thousands(run[k]) for k in ("clean", "abrupt", "reset", "mid_login", "reconnect"))
+            out += "| %s, %s | %d | %s | %s | %s | %d | %s / %s / %s MiB | %s / %s / %s MiB | %d / %d | %.1f ms | %s |\n" % (
+                backend, idle, run["waves"], conns, kinds, thousands(run["packets_in"]),
+                run["protocol_errors"], mib(run["heap_start"]), mib(run["heap_warm"]), mib(run["heap_end"]),
+                mib(run["rss_start"]), mib(run["rss_warm"]), mib(run["rss_end"]), run["fds_start"],
+                run["fds_end"], run["slowest_close_ms"], run["result"])
+    return out
+
+
 def render_compare_soak(names):
     run = load(names[0])
     out = source_line(names, [run["date"][:10]], [run["loadavg"][0]])
@@ -425,6 +451,7 @@ RENDERERS = {
     "compare-builds-game": render_compare_game,
     "compare-builds-jobs": render_compare_jobs,
     "compare-builds-soak": render_compare_soak,
+    "soak": render_soak,
 }
 
 
