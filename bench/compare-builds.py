@@ -4,15 +4,19 @@ alternating rounds, so that both see the same machine. Each round runs every ben
 build, which build goes first alternating from round to round.
 
   bench/compare-builds.py BEFORE_BUILD AFTER_BUILD [--rounds N] [--game-seconds S] [--skip-game]
+                          [--skip-jobs] [--soak-seconds S]
 
 jobs: bench_jobs --rounds=1 of each build; per case, Tavern's rate and its ratio to the mutex
       baseline of the same run (the ratio is what the README quotes).
 game: bench/game/run-game-bench.sh of each build (one room and ten rooms): S_CHAT delivered per
       second, server CPU seconds per million delivered, bots' ping p99.
+soak: (with --soak-seconds S) tests/soak/soak_test --duration S --seed 7 of each build, on epoll
+      and on io_uring: the process's CPU seconds per wave (server and bots share the process),
+      packets the server read, the slowest close, heap and RSS at the end, PASS or FAIL.
 Prints medians over the rounds with the range and writes them, with every round, as JSON to
 AFTER_BUILD/bench-results/compare-builds-<UTC time>.json. Loopback only.
 """
-import argparse, json, os, re, statistics, subprocess, sys, time
+import argparse, json, os, re, resource, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -47,6 +51,28 @@ def game_round(build, seconds):
     return cases
 
 
+def soak_round(build, backend, seconds):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = run([os.path.join(build, "tests/soak/soak_test"), "--backend", backend, "--duration",
+               str(seconds), "--seed", "7", "--log-level", "warn"], seconds * 4 + 120)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    last = [line for line in out.splitlines() if line.startswith("soak: PASS") or
+            line.startswith("soak: FAIL")]
+    if not last:
+        return {}
+    fields = dict(re.findall(r"(\w+)=([\d.]+)(?:MiB)?\b", last[-1]))
+    waves = float(fields.get("waves", 0)) or 1.0
+    return {f"soak-{backend}": {
+        "passed": 1.0 if last[-1].startswith("soak: PASS") else 0.0,
+        "cpu_s_per_wave": cpu / waves,
+        "waves": waves,
+        "packets_in_per_wave": float(fields.get("packets_in", 0)) / waves,
+        "slowest_close_ms": float(fields.get("slowest_close_ms", 0)),
+        "heap_end_mib": float(fields.get("heap_end", 0)),
+        "rss_end_mib": float(fields.get("rss_end", 0))}}
+
+
 def summary(rounds, build, bench):
     table = {}
     for r in rounds:
@@ -64,23 +90,33 @@ def main():
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--game-seconds", type=int, default=5)
     p.add_argument("--skip-game", action="store_true")
+    p.add_argument("--skip-jobs", action="store_true")
+    p.add_argument("--soak-seconds", type=int, default=0)
     a = p.parse_args()
     builds = {"before": a.before, "after": a.after}
     rounds = []
     for i in range(a.rounds):
         order = ["before", "after"] if i % 2 == 0 else ["after", "before"]
         r = {b: {} for b in builds}
-        for b in order:
-            r[b]["jobs"] = jobs_round(builds[b])
+        if not a.skip_jobs:
+            for b in order:
+                r[b]["jobs"] = jobs_round(builds[b])
         if not a.skip_game:
             for b in order:
                 r[b]["game"] = game_round(builds[b], a.game_seconds)
+        if a.soak_seconds > 0:
+            for b in order:
+                r[b]["soak"] = {}
+                for backend in ("epoll", "uring"):
+                    r[b]["soak"].update(soak_round(builds[b], backend, a.soak_seconds))
         rounds.append(r)
         print(f"round {i + 1}/{a.rounds} done", file=sys.stderr)
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
               "loadavg": open("/proc/loadavg").read().split()[:3],
-              "cores": os.cpu_count(), "builds": builds, "rounds": rounds, "median": {}}
-    benches = ["jobs"] + ([] if a.skip_game else ["game"])
+              "cores": os.cpu_count(), "builds": builds, "rounds": rounds, "median": {},
+              "game_seconds": a.game_seconds, "soak_seconds": a.soak_seconds}
+    benches = (([] if a.skip_jobs else ["jobs"]) + ([] if a.skip_game else ["game"]) +
+               (["soak"] if a.soak_seconds > 0 else []))
     for b in builds:
         result["median"][b] = {bench: summary(rounds, b, bench) for bench in benches}
     for bench in benches:

@@ -151,6 +151,33 @@ def render_compare_jobs(names):
     return out
 
 
+def render_compare_soak(names):
+    run = load(names[0])
+    out = source_line(names, [run["date"][:10]], [run["loadavg"][0]])
+    out += ("Medians over %d rounds (smallest-largest), each round a %s soak per build and backend "
+            "(`--seed 7`); CPU is the soak process's (server and bots) per wave:\n\n"
+            % (len(run["rounds"]), "%d s" % run["soak_seconds"] if run.get("soak_seconds") else "timed"))
+    out += ("| backend | passed, before / after | CPU ms per wave, before / after | server packets "
+            "per wave, before / after | slowest close, before / after | heap at the end, before / "
+            "after |\n| --- | --- | --- | --- | --- | --- |\n")
+    for case in ("soak-epoll", "soak-uring"):
+        def stat(b, key):
+            return run["median"][b]["soak"][case][key]
+        passed = " / ".join("%d of %d" % (sum(r[b]["soak"][case]["passed"] for r in run["rounds"]),
+                                          len(run["rounds"])) for b in ("before", "after"))
+        cpu = " / ".join("%.1f (%.1f-%.1f)" % tuple(1000 * stat(b, "cpu_s_per_wave")[k]
+                                                     for k in ("median", "min", "max"))
+                         for b in ("before", "after"))
+        packets = " / ".join("%.0f" % stat(b, "packets_in_per_wave")["median"] for b in ("before", "after"))
+        close = " / ".join("%.1f ms (%.1f-%.1f)" % tuple(stat(b, "slowest_close_ms")[k]
+                                                         for k in ("median", "min", "max"))
+                           for b in ("before", "after"))
+        heap = " / ".join("%.2f MiB" % stat(b, "heap_end_mib")["median"] for b in ("before", "after"))
+        out += "| %s | %s | %s | %s | %s | %s |\n" % (
+            "epoll" if case == "soak-epoll" else "io_uring", passed, cpu, packets, close, heap)
+    return out
+
+
 def render_echo(names):
     """The echo script's text report (bench/echo/run-echo-bench.sh)."""
     with open(os.path.join(RESULTS, names[0])) as f:
@@ -230,6 +257,7 @@ RENDERERS = {
     "pingpong": render_pingpong,
     "compare-builds-game": render_compare_game,
     "compare-builds-jobs": render_compare_jobs,
+    "compare-builds-soak": render_compare_soak,
 }
 
 

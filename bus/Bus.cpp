@@ -50,6 +50,7 @@ struct Bus::EventSink {
     std::condition_variable closedCv;
     bool closed = false;
     std::atomic<bool> closing{false};  // ~Bus: its own close is no loss to report
+    std::shared_ptr<BusMetrics> metrics;
 
     void Post(BusEvent event) {
         if (!onEvent || !*onEvent) return;
@@ -61,11 +62,14 @@ struct Bus::EventSink {
         auto* sink = static_cast<EventSink*>(closure);
         if (sink->closing.load(std::memory_order_acquire)) return;
         spdlog::warn("bus: lost the connection to NATS; reconnecting");
+        sink->metrics->Disconnected();
         sink->Post(BusEvent::Disconnected);
     }
     static void Reconnected(natsConnection*, void* closure) {
         spdlog::info("bus: reconnected to NATS");
-        static_cast<EventSink*>(closure)->Post(BusEvent::Reconnected);
+        auto* sink = static_cast<EventSink*>(closure);
+        sink->metrics->Reconnected();
+        sink->Post(BusEvent::Reconnected);
     }
     static void Closed(natsConnection*, void* closure) {
         auto* sink = static_cast<EventSink*>(closure);
@@ -113,12 +117,15 @@ BusRef Bus::Connect(const BusOptions& options, std::weak_ptr<JobQueue> eventsTo,
 }
 
 Bus::Bus(PrivateTag, const BusOptions& options)
-    : _options(options), _pending(std::make_shared<PendingRequests>()) {}
+    : _options(options),
+      _pending(std::make_shared<PendingRequests>()),
+      _metrics(std::make_shared<BusMetrics>(options.metricSubjects)) {}
 
 void Bus::Open(std::weak_ptr<JobQueue> eventsTo, BusEventHandler onEvent) {
     _events = std::make_unique<EventSink>();
     _events->actor = std::move(eventsTo);
     _events->onEvent = std::make_shared<BusEventHandler>(std::move(onEvent));
+    _events->metrics = _metrics;
     const auto check = [](natsStatus s, const char* what) {
         if (s != NATS_OK) throw BusError(std::string(what) + ": " + NatsErrorText(s));
     };
@@ -195,13 +202,16 @@ Bus::~Bus() {
 
 bool Bus::Publish(std::string_view subject, std::string_view data) {
     const std::string subj(subject);
+    _metrics->Sent(subj);
     return natsConnection_Publish(_nc, subj.c_str(), data.data(), static_cast<int>(data.size())) ==
            NATS_OK;
 }
 
 bool Bus::Respond(const BusMessage& request, std::string_view data) {
     if (request.reply.empty() || request.reply == kNoResponders) return false;
-    return Publish(request.reply, data);
+    _metrics->Replied(request.subject);  // counted by what was asked, not the reply's inbox
+    return natsConnection_Publish(_nc, request.reply.c_str(), data.data(),
+                                  static_cast<int>(data.size())) == NATS_OK;
 }
 
 BusSubscriptionRef Bus::Subscribe(const std::string& subject, std::weak_ptr<JobQueue> actor,
@@ -209,7 +219,9 @@ BusSubscriptionRef Bus::Subscribe(const std::string& subject, std::weak_ptr<JobQ
     auto active = std::make_shared<std::atomic<bool>>(true);
     auto fn = std::make_shared<BusMessageHandler>(std::move(handler));
     return SubscribeOnNatsThread(
-        subject, queueGroup, active, [actor = std::move(actor), fn, active](BusMessage&& message) {
+        subject, queueGroup, active,
+        [actor = std::move(actor), fn, active, metrics = _metrics](BusMessage&& message) {
+            metrics->Received(message.subject);
             auto target = actor.lock();
             if (!target) return;
             target->DoAsync([fn, active, m = std::move(message)]() mutable {
@@ -243,11 +255,34 @@ BusSubscriptionRef Bus::SubscribeOnNatsThread(const std::string& subject,
 void Bus::Request(JobQueue& asker, std::string_view subject, std::string_view data,
                   Clock::duration timeout, RequestThen then) {
     TAVERN_ASSERT_ON_QUEUE(&asker);
-    auto state = std::make_shared<detail::AskState<BusMessage>>(asker, std::move(then));
+    const std::string subj(subject);
+    _metrics->Sent(subj);
+    // Counted as it ends, on the asker, whichever way it ends (the ask's own timeout included).
+    auto counted = [metrics = _metrics, subj, then = std::move(then)](AskResult<BusMessage> r) {
+        RequestOutcome outcome = RequestOutcome::Answered;
+        if (!r.Ok()) {
+            switch (r.ErrorKind()) {
+                case AskError::Timeout:
+                    outcome = RequestOutcome::Timeout;
+                    break;
+                case AskError::Gone:
+                    outcome = RequestOutcome::NoResponders;
+                    break;
+                case AskError::Rejected:
+                    outcome = RequestOutcome::Rejected;
+                    break;
+                case AskError::Failed:
+                    outcome = RequestOutcome::Failed;
+                    break;
+            }
+        }
+        metrics->Requested(subj, outcome);
+        then(std::move(r));
+    };
+    auto state = std::make_shared<detail::AskState<BusMessage>>(asker, std::move(counted));
     state->ArmTimeout(asker, timeout);
     const std::uint64_t token = _pending->Add(state);
     const std::string replyTo = _inbox + "." + std::to_string(token);
-    const std::string subj(subject);
     const natsStatus s = natsConnection_PublishRequest(_nc, subj.c_str(), replyTo.c_str(),
                                                        data.data(), static_cast<int>(data.size()));
     if (s != NATS_OK) {

@@ -9,6 +9,7 @@
 
 #include "bus/BusEvent.h"
 #include "bus/BusMessage.h"
+#include "bus/BusMetrics.h"
 #include "bus/BusOptions.h"
 #include "bus/BusSubscription.h"
 #include "bus/NatsFwd.h"
@@ -82,6 +83,9 @@ public:
     // Safe to call from any thread: the libnats connection, for the bus's own classes.
     natsConnection* Native() const { return _nc; }
     const BusOptions& Options() const { return _options; }
+    // Safe to call from any thread: messages, requests and connection losses by subject
+    // pattern (BusOptions::metricSubjects), for /metrics.
+    const BusMetrics& Metrics() const { return *_metrics; }
 
     // Only at the end of a program, once every Bus, KvBucket and subscription is gone: waits (up
     // to `timeout`) for libnats' own threads to end, so that none is still running while the
@@ -107,6 +111,7 @@ private:
     std::string _inbox;  // reply subjects are _inbox + "." + token
     BusSubscriptionRef _inboxSubscription;
     std::shared_ptr<BlockingExecutor> _executor;
+    std::shared_ptr<BusMetrics> _metrics;  // shared with the libnats callbacks
 };
 
 }  // namespace tavern::bus

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace tavern::bus {
 
@@ -19,6 +20,9 @@ struct BusOptions {
     // The executor that runs blocking JetStream calls for actors (KvBucket's asks).
     std::size_t executorThreads = 2;
     std::size_t executorQueueLimit = 1024;
+    // The subject patterns traffic is counted under (BusMetrics), first match wins; the rest
+    // is counted as "other".
+    std::vector<std::string> metricSubjects;
 };
 
 }  // namespace tavern::bus

@@ -78,10 +78,14 @@ std::size_t BotRunner::CountTimedOut() const {
 
 int BotRunner::Run() {
     socket::RaiseFileLimit();
-    const auto address = NetAddress::Parse(_options.host, _options.port);
-    if (!address) {
-        spdlog::error("not a numeric address: {}", _options.host);
-        return 2;
+    std::vector<NetAddress> servers = _options.servers;
+    if (servers.empty()) {
+        const auto address = NetAddress::Parse(_options.host, _options.port);
+        if (!address) {
+            spdlog::error("not a numeric address: {}", _options.host);
+            return 2;
+        }
+        servers.push_back(*address);
     }
     EngineOptions engine;
     engine.workers = _options.workers;
@@ -94,31 +98,44 @@ int BotRunner::Run() {
     serviceOptions.transport = _options.transport;
     // Every bot has a ResumeLink: a dropped connection comes back by itself and resumes. The
     // factory hands over the session Connect queued (a bot's first, or a reconnect's).
-    auto service = ClientService::Create(
-        core, *address,
-        [this]() -> SessionRef {
-            std::lock_guard guard(_lock);
-            if (_pending.empty()) return nullptr;
-            auto session = std::move(_pending.front());
-            _pending.pop_front();
-            return session;
-        },
-        serviceOptions);
+    // A service per server; any of them may take any queued session (they are alike).
+    std::vector<std::shared_ptr<ClientService>> services;
+    for (const NetAddress& server : servers) {
+        services.push_back(ClientService::Create(
+            core, server,
+            [this]() -> SessionRef {
+                std::lock_guard guard(_lock);
+                if (_pending.empty()) return nullptr;
+                auto session = std::move(_pending.front());
+                _pending.pop_front();
+                return session;
+            },
+            serviceOptions));
+    }
+    std::vector<std::weak_ptr<ClientService>> weakServices(services.begin(), services.end());
     std::size_t started = 0;
     for (std::size_t i = 0; i < _options.bots; ++i) {
         auto bot = std::make_shared<Bot>(i, _shared);
-        std::weak_ptr<ClientService> weakService = service;
+        ResumeOptions linkOptions;
+        linkOptions.servers = services.size();
+        // Across the rooms too: bot i is in room i % rooms, so its node is (i / rooms) % n,
+        // and every room has members on every node.
+        linkOptions.firstServer = (i / std::max<std::size_t>(_shared->rooms, 1)) % services.size();
         auto link = std::make_shared<ResumeLink>(
-            core->GetScheduler(), [this, bot, weakService](const std::shared_ptr<ResumeLink>& self) {
-                const auto owner = weakService.lock();
+            core->GetScheduler(),
+            [this, bot, weakServices](const std::shared_ptr<ResumeLink>& self) {
+                const auto owner = weakServices[self->Server()].lock();
                 return owner && Connect(*owner, std::make_shared<ServerSession>(bot, self));
-            });
+            },
+            linkOptions);
         {
             std::lock_guard guard(_lock);
             _bots.push_back(bot);
             _links.push_back(link);
         }
-        started += Connect(*service, std::make_shared<ServerSession>(bot, link)) ? 1 : 0;
+        started += Connect(*services[link->Server()], std::make_shared<ServerSession>(bot, link))
+                       ? 1
+                       : 0;
     }
     if (started < _options.bots)
         spdlog::error("only {} of {} connections could be started", started, _options.bots);
@@ -127,7 +144,18 @@ int BotRunner::Run() {
     const auto start = Clock::now();
     const auto joinDeadline = start + std::chrono::duration_cast<Clock::duration>(
                                           std::chrono::duration<double>(_options.joinTimeout));
-    const ServiceCounters& counters = service->Counters();
+    const auto packetsIn = [&services] {
+        std::uint64_t sum = 0;
+        for (const auto& service : services)
+            sum += service->Counters().packetsIn.load(std::memory_order_relaxed);
+        return sum;
+    };
+    const auto packetsOut = [&services] {
+        std::uint64_t sum = 0;
+        for (const auto& service : services)
+            sum += service->Counters().sends.load(std::memory_order_relaxed);
+        return sum;
+    };
     std::uint64_t lastIn = 0, lastOut = 0;
     LatencyHistogram::Counts lastPings = _shared->pings.Snapshot();
     auto lastTick = start;
@@ -160,8 +188,8 @@ int BotRunner::Run() {
         if (now >= nextTick) {
             nextTick += std::chrono::seconds(1);
             const double seconds = std::chrono::duration<double>(now - lastTick).count();
-            const std::uint64_t in = counters.packetsIn.load(std::memory_order_relaxed);
-            const std::uint64_t out = counters.sends.load(std::memory_order_relaxed);
+            const std::uint64_t in = packetsIn();
+            const std::uint64_t out = packetsOut();
             const auto pings = _shared->pings.Snapshot();
             const auto recent = LatencyHistogram::Since(pings, lastPings);
             _report.Add({std::chrono::duration<double>(now - start).count(),
@@ -198,8 +226,9 @@ int BotRunner::Run() {
         _options.serverPid > 0 ? ProcessCpuSeconds(_options.serverPid) - serverCpuAtWindow : -1;
     const double selfCpu = ProcessCpuSeconds(CurrentProcessId()) - selfCpuAtWindow;
     _shared->stopping.store(true);
+    if (services.size() > 1) PrintPerServer(servers, services);
     LeaveRooms();
-    service->Stop();
+    for (const auto& service : services) service->Stop();
     core->Stop();
 
     const double chatRate =
@@ -247,6 +276,27 @@ void BotRunner::LeaveRooms() {
         while (!bot->Counters().left.load() && Clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+}
+
+void BotRunner::PrintPerServer(const std::vector<NetAddress>& servers,
+                               const std::vector<std::shared_ptr<ClientService>>& services) {
+    std::vector<std::size_t> inGame(servers.size(), 0);
+    {
+        std::lock_guard guard(_lock);
+        for (std::size_t i = 0; i < _bots.size(); ++i) {
+            if (_bots[i]->Counters().inGame.load(std::memory_order_relaxed))
+                ++inGame[_links[i]->Server()];
+        }
+    }
+    for (std::size_t i = 0; i < servers.size(); ++i) {
+        const ServiceCounters& c = services[i]->Counters();
+        std::printf("server %s: in_game=%zu connections=%llu pkts_in=%llu pkts_out=%llu\n",
+                    servers[i].ToString().c_str(), inGame[i],
+                    static_cast<unsigned long long>(c.accepted.load(std::memory_order_relaxed)),
+                    static_cast<unsigned long long>(c.packetsIn.load(std::memory_order_relaxed)),
+                    static_cast<unsigned long long>(c.sends.load(std::memory_order_relaxed)));
+    }
+    std::fflush(stdout);
 }
 
 bool BotRunner::Connect(ClientService& service, std::shared_ptr<ServerSession> session) {

@@ -13,6 +13,7 @@
 #include "client/ServerSession.h"
 #include "client/LatencyHistogram.h"
 #include "core/Backend.h"
+#include "core/NetAddress.h"
 #include "core/Transport.h"
 
 namespace tavern {
@@ -24,6 +25,10 @@ namespace tavern::client {
 struct BotRunOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 7777;
+    // Several nodes of one world (--servers): bot i starts on servers[(i / rooms) % n] (so
+    // every room has members on every node) and moves to the next when its node cannot be
+    // reached. Empty: host and port.
+    std::vector<NetAddress> servers;
     std::shared_ptr<const TransportFactory> transport;  // nullptr: TCP; else WebSocket, say
     std::size_t workers = 0;  // 0: one per hardware thread
     BackendKind backend = BackendKind::Auto;
@@ -54,6 +59,9 @@ private:
     Totals Sum() const;
     // Run's thread, at the end: every bot in a room leaves it (C_LEAVE_GAME), at most 2 s.
     void LeaveRooms();
+    // Run's thread: a line per server (with --servers): bots in game there, its counters.
+    void PrintPerServer(const std::vector<NetAddress>& servers,
+                        const std::vector<std::shared_ptr<ClientService>>& services);
     // Any thread: connects `session` through `service` (the factory hands it over).
     bool Connect(ClientService& service, std::shared_ptr<ServerSession> session);
     // Bots not in a room that were neither refused, dropped nor unable to connect.

@@ -56,10 +56,14 @@ bool ConsoleClient::WaitForPhase(Phase wanted, std::chrono::milliseconds timeout
 }
 
 int ConsoleClient::Run(std::istream& input) {
-    const auto address = NetAddress::Parse(_options.host, _options.port);
-    if (!address) {
-        spdlog::error("not a numeric address: {}", _options.host);
-        return 2;
+    std::vector<NetAddress> servers = _options.servers;
+    if (servers.empty()) {
+        const auto address = NetAddress::Parse(_options.host, _options.port);
+        if (!address) {
+            spdlog::error("not a numeric address: {}", _options.host);
+            return 2;
+        }
+        servers.push_back(*address);
     }
     EngineOptions engine;
     engine.workers = _options.workers;
@@ -73,20 +77,27 @@ int ConsoleClient::Run(std::istream& input) {
     serviceOptions.idleTimeout = std::chrono::milliseconds::zero();
     serviceOptions.transport = _options.transport;
     // A dropped connection comes back by itself and resumes (ResumeLink); its sessions come
-    // from this service's factory.
-    auto owner = std::make_shared<std::weak_ptr<ClientService>>();
+    // from these services' factory (one per server; the link says which to use).
+    auto owners = std::make_shared<std::vector<std::weak_ptr<ClientService>>>();
+    ResumeOptions linkOptions;
+    linkOptions.servers = servers.size();
     auto link = std::make_shared<ResumeLink>(
-        core->GetScheduler(), [owner](const std::shared_ptr<ResumeLink>&) {
+        core->GetScheduler(),
+        [owners](const std::shared_ptr<ResumeLink>& resuming) {
             std::error_code ignored;
-            const auto service = owner->lock();
+            const auto service = (*owners)[resuming->Server()].lock();
             return service && service->Connect(ignored) != nullptr;
-        });
-    auto service = ClientService::Create(
-        core, *address, [self, link] { return std::make_shared<ServerSession>(self, link); },
-        serviceOptions);
-    *owner = service;
+        },
+        linkOptions);
+    std::vector<std::shared_ptr<ClientService>> services;
+    for (const NetAddress& server : servers) {
+        services.push_back(ClientService::Create(
+            core, server, [self, link] { return std::make_shared<ServerSession>(self, link); },
+            serviceOptions));
+        owners->push_back(services.back());
+    }
     std::error_code error;
-    auto first = service->ConnectAs<ServerSession>(error);
+    auto first = services.front()->ConnectAs<ServerSession>(error);
     // The session now in use: the first, or the one a reconnect made.
     const auto current = [&first, &link] {
         auto session = link->Current();
@@ -119,7 +130,7 @@ int ConsoleClient::Run(std::istream& input) {
     }
     _quitting.store(true);
     link->Stop();
-    service->Stop();
+    for (const auto& service : services) service->Stop();
     core->Stop();
     return status;
 }
@@ -180,7 +191,11 @@ void ConsoleClient::OnConnected(ServerSession& session) {
 }
 
 void ConsoleClient::OnConnectFailed(ServerSession& /*session*/, std::error_code error) {
-    Print("cannot connect to {}:{}: {}\n", _options.host, _options.port, error.message());
+    if (_options.servers.size() > 1)
+        Print("cannot connect to any of the {} servers: {}\n", _options.servers.size(),
+              error.message());
+    else
+        Print("cannot connect to {}:{}: {}\n", _options.host, _options.port, error.message());
     SetPhase(Phase::Failed);
 }
 

@@ -9,10 +9,12 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "client/ServerListener.h"
 #include "client/ServerSession.h"
 #include "core/Backend.h"
+#include "core/NetAddress.h"
 #include "core/Transport.h"
 
 namespace tavern::client {
@@ -20,6 +22,9 @@ namespace tavern::client {
 struct ConsoleOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 7777;
+    // Several nodes of one world (--servers), tried in order: the next when one cannot be
+    // reached, at the start and after a drop. Empty: host and port.
+    std::vector<NetAddress> servers;
     std::shared_ptr<const TransportFactory> transport;  // nullptr: TCP; else WebSocket, say
     std::size_t workers = 1;
     BackendKind backend = BackendKind::Auto;

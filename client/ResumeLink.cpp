@@ -1,5 +1,7 @@
 #include "client/ResumeLink.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "ClientPackets.h"
@@ -11,7 +13,10 @@ namespace tavern::client {
 using Protocol::PacketId;
 
 ResumeLink::ResumeLink(const SchedulerRef& scheduler, Connect connect, ResumeOptions options)
-    : JobQueue(scheduler), _connect(std::move(connect)), _options(options) {}
+    : JobQueue(scheduler),
+      _connect(std::move(connect)),
+      _options(options),
+      _server(options.firstServer % std::max<std::size_t>(options.servers, 1)) {}
 
 std::shared_ptr<ServerSession> ResumeLink::Current() const {
     std::lock_guard guard(_lock);
@@ -159,7 +164,18 @@ ResumeLink::Ended ResumeLink::OnDisconnected(ServerSession& session) {
 
 bool ResumeLink::OnConnectFailed() {
     std::lock_guard guard(_lock);
-    if (Stopped() || _droppedAt == Clock::time_point{}) return false;
+    const std::size_t servers = std::max<std::size_t>(_options.servers, 1);
+    _server.store((_server.load(std::memory_order_relaxed) + 1) % servers,
+                  std::memory_order_release);
+    if (Stopped()) return false;
+    if (_droppedAt == Clock::time_point{}) {
+        // The first connection: each other server once, at once, then the owner hears of it.
+        if (++_firstFailures >= servers) return false;
+        spdlog::info("connect: server {} of {} unreachable; trying the next", _server.load(),
+                     servers);
+        DoAsync(&ResumeLink::TryConnect);
+        return true;
+    }
     ScheduleReconnect();
     return true;
 }
@@ -174,9 +190,11 @@ void ResumeLink::ScheduleReconnect() {
 
 void ResumeLink::TryConnect() {
     if (Stopped()) return;
+    bool first = false;
     {
         std::lock_guard guard(_lock);
-        if (Clock::now() - _droppedAt > _options.giveUpAfter) {
+        first = _droppedAt == Clock::time_point{};
+        if (!first && Clock::now() - _droppedAt > _options.giveUpAfter) {
             _counts.gaveUp.fetch_add(1, std::memory_order_relaxed);
             spdlog::warn("reconnect: no connection within {} ms; giving up",
                          _options.giveUpAfter.count());
@@ -184,6 +202,10 @@ void ResumeLink::TryConnect() {
         }
     }
     if (_connect(std::static_pointer_cast<ResumeLink>(shared_from_this()))) return;
+    if (first) {  // a first connection that could not even start: the owner sees it fail
+        spdlog::warn("connect: no connection could be started");
+        return;
+    }
     std::lock_guard guard(_lock);
     ScheduleReconnect();
 }

@@ -31,6 +31,12 @@ struct ResumeOptions {
     std::size_t maxKeptPackets = 4096;
     std::size_t maxKeptBytes = 256 * 1024;
     std::chrono::milliseconds keepFor{90000};
+    // The servers the owner's `connect` picks among (Server()): several nodes of one world. A
+    // connection that cannot be made moves to the next, so a node that is gone is passed over;
+    // a first connection tries each once before it fails. `firstServer`: where to start (bots
+    // spread over the list).
+    std::size_t servers = 1;
+    std::size_t firstServer = 0;
 };
 
 // Counts of one link, readable from any thread.
@@ -69,6 +75,10 @@ public:
     // Safe from any thread: no reconnect from now on (the owner is stopping, or was kicked).
     void Stop() { _stopped.store(true, std::memory_order_release); }
     bool Stopped() const { return _stopped.load(std::memory_order_acquire); }
+    // Safe from any thread: the index (below ResumeOptions::servers) of the server the next
+    // connection goes to. The same after a drop (a resume needs the node that holds the
+    // player); the next one after each connection that could not be made.
+    std::size_t Server() const { return _server.load(std::memory_order_acquire); }
     // Safe from any thread: the session now in use, if any.
     std::shared_ptr<ServerSession> Current() const;
     // Safe from any thread: the network changed (Wi-Fi to LTE): connect again now and resume,
@@ -103,6 +113,7 @@ private:
     const Connect _connect;
     const ResumeOptions _options;
     std::atomic<bool> _stopped{false};
+    std::atomic<std::size_t> _server;
     ResumeCounts _counts;
 
     mutable std::mutex _lock;  // the fields below: sessions follow each other on any worker
@@ -123,6 +134,7 @@ private:
     std::deque<Kept> _sent;       // own packets since the login, not known handled
     std::size_t _sentBytes = 0;
     Clock::time_point _droppedAt{};
+    std::size_t _firstFailures = 0;  // servers the first connection could not reach
     std::chrono::milliseconds _delay{};
     std::mt19937 _random{std::random_device{}()};
 };

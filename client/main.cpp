@@ -9,10 +9,12 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <iostream>
 
 #include "client/BotRunner.h"
 #include "client/ConsoleClient.h"
+#include "client/ServerList.h"
 #include "core/BackendSelector.h"
 #if TAVERN_WEBSOCKET
 #include "core/ws/WebSocket.h"
@@ -33,6 +35,12 @@ int main(int argc, char** argv) {
     auto shared = std::make_shared<BotShared>();
     app.add_option("--host", host, "server address (numeric)");
     app.add_option("--port", port, "server port");
+    std::string serverList;
+    app.add_option("--servers", serverList,
+                   "several nodes of one world, HOST:PORT,HOST:PORT,... (numeric hosts): the "
+                   "next is tried when one cannot be reached; bots start spread over them, each room "
+                   "over every node "
+                   "(replaces --host and --port)");
     app.add_option("--workers", workers, "worker threads (0: one per hardware thread)");
     app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
 #if TAVERN_WEBSOCKET
@@ -74,6 +82,19 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     spdlog::set_level(spdlog::level::from_str(logLevel));
+    std::vector<NetAddress> servers;
+    if (!serverList.empty()) {
+        std::string problem;
+        const auto parsed = ParseServerList(serverList, problem);
+        if (!parsed) {
+            std::fprintf(stderr, "test_client: --servers: %s\n", problem.c_str());
+            return 2;
+        }
+        servers = *parsed;
+        // The first server names the WebSocket handshake's Host (Tavern does not check it).
+        host = servers.front().Ip();
+        port = servers.front().Port();
+    }
     const BackendKind kind = *ParseBackendKind(backend);
     std::shared_ptr<const tavern::TransportFactory> transport;
 #if TAVERN_WEBSOCKET
@@ -84,6 +105,7 @@ int main(int argc, char** argv) {
     if (bots.bots > 0) {
         bots.host = host;
         bots.port = port;
+        bots.servers = servers;
         bots.workers = workers;
         bots.backend = kind;
         bots.progress = !quiet;
@@ -91,6 +113,7 @@ int main(int argc, char** argv) {
     }
     console.host = host;
     console.port = port;
+    console.servers = servers;
     console.workers = workers == 0 ? 1 : workers;
     console.backend = kind;
     return std::make_shared<ConsoleClient>(console)->Run(std::cin);

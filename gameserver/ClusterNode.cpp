@@ -52,6 +52,20 @@ std::string ClusterNode::DirectoryKey(const std::string& name) {
     return key;
 }
 
+std::string ClusterNode::EntryNodeOf(const std::string& value) {
+    return EntryNode(value);
+}
+
+std::uint64_t ClusterNode::EntryPlayerOf(const std::string& value) {
+    const auto newline = value.find('\n');
+    if (newline == std::string::npos) return 0;
+    try {
+        return std::stoull(value.substr(newline + 1));
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
 std::shared_ptr<ClusterNode> ClusterNode::Start(const SchedulerRef& scheduler,
                                                 ClusterOptions options,
                                                 std::weak_ptr<SessionManager> sessions) {
@@ -74,6 +88,9 @@ void ClusterNode::Open() {
         bus::BusOptions busOptions;
         busOptions.url = _options.natsUrl;
         busOptions.name = "tavern-" + _options.node;
+        // /metrics counts bus traffic by these, never by a node's (or a room's) own subject.
+        busOptions.metricSubjects = {"tavern.node.*.whisper", "tavern.node.*.kick",
+                                     "tavern.node.*.>", "tavern.>"};
         _bus = bus::Bus::Connect(busOptions);
         bus::KvOptions directory;
         directory.bucket = kDirectoryBucket;

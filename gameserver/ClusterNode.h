@@ -53,6 +53,14 @@ public:
     // Safe from any thread: the directory key of a player name (hex: names may hold characters
     // a key may not).
     static std::string DirectoryKey(const std::string& name);
+    // Safe from any thread: the node and the player id a directory entry's value names.
+    static std::string EntryNodeOf(const std::string& value);
+    static std::uint64_t EntryPlayerOf(const std::string& value);
+
+    // Safe from any thread once started: what the cluster's other services (KickRelay) share.
+    const bus::BusRef& Connection() const { return _bus; }
+    const bus::KvBucketRef& Directory() const { return _directory; }
+    const ClusterOptions& Options() const { return _options; }
 
 private:
     struct Online {

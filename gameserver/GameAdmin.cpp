@@ -11,6 +11,9 @@
 #if TAVERN_GAME_ACCOUNTS
 #include "gameserver/AccountService.h"
 #endif
+#if TAVERN_GAME_CLUSTER
+#include "gameserver/ClusterNode.h"
+#endif
 
 namespace tavern::game {
 
@@ -112,6 +115,47 @@ void CollectStore(AccountService& accounts, std::vector<prometheus::MetricFamily
 }
 #endif
 
+#if TAVERN_GAME_CLUSTER
+// The bus of a cluster node: its connection, and its traffic by subject pattern.
+void CollectBus(const bus::Bus& bus, std::vector<prometheus::MetricFamily>& out) {
+    const bus::BusMetrics& metrics = bus.Metrics();
+    auto connected = GaugeFamily("tavern_bus_connected",
+                                 "1 while the connection to NATS is up, 0 while it is away.");
+    AddValue(connected, bus.Connected() ? 1 : 0);
+    out.push_back(std::move(connected));
+    auto events = CounterFamily("tavern_bus_connection_events_total",
+                                "Losses of the connection to NATS, and reconnections.");
+    AddValue(events, static_cast<double>(metrics.Disconnects()), {{"event", "disconnected"}});
+    AddValue(events, static_cast<double>(metrics.Reconnects()), {{"event", "reconnected"}});
+    out.push_back(std::move(events));
+    auto sent = CounterFamily("tavern_bus_messages_sent_total",
+                              "Messages published on the bus (requests included), by subject "
+                              "pattern.");
+    auto received = CounterFamily("tavern_bus_messages_received_total",
+                                  "Messages delivered to this node's subscriptions, by subject "
+                                  "pattern.");
+    auto replies = CounterFamily("tavern_bus_replies_sent_total",
+                                 "Replies to requests, by the request's subject pattern.");
+    auto requests = CounterFamily("tavern_bus_requests_total",
+                                  "Requests this node made, by subject pattern and outcome.");
+    for (const bus::BusMetrics::Series& series : metrics.Read()) {
+        AddValue(sent, static_cast<double>(series.sent), {{"subject", series.subject}});
+        AddValue(received, static_cast<double>(series.received), {{"subject", series.subject}});
+        AddValue(replies, static_cast<double>(series.replies), {{"subject", series.subject}});
+        for (std::size_t k = 0; k < bus::kRequestOutcomes; ++k) {
+            const auto outcome = static_cast<bus::RequestOutcome>(k);
+            AddValue(requests, static_cast<double>(series.requests[k]),
+                     {{"subject", series.subject},
+                      {"outcome", std::string(bus::RequestOutcomeName(outcome))}});
+        }
+    }
+    out.push_back(std::move(sent));
+    out.push_back(std::move(received));
+    out.push_back(std::move(replies));
+    out.push_back(std::move(requests));
+}
+#endif
+
 }  // namespace
 
 std::unique_ptr<admin::AdminServer> StartGameAdmin(GameServer& server, admin::AdminOptions options,
@@ -163,6 +207,12 @@ std::unique_ptr<admin::AdminServer> StartGameAdmin(GameServer& server, admin::Ad
 #if TAVERN_GAME_ACCOUNTS
     if (AccountService* accounts = server.Accounts()) {
         endpoint->AddCollector([accounts](auto& out) { CollectStore(*accounts, out); });
+    }
+#endif
+#if TAVERN_GAME_CLUSTER
+    if (auto* node = dynamic_cast<ClusterNode*>(server.Cluster()); node && node->Connection()) {
+        endpoint->AddCollector(
+            [bus = node->Connection()](auto& out) { CollectBus(*bus, out); });
     }
 #endif
     error = endpoint->Start();

@@ -6,6 +6,7 @@
 #include "gameserver/GameLimits.h"
 #include "gameserver/PlayerDirectory.h"
 #include "gameserver/PlayerStateSink.h"
+#include "gameserver/RemoteTakeover.h"
 #include "gameserver/RoomManager.h"
 #include "gameserver/SessionManager.h"
 
@@ -27,6 +28,8 @@ struct GameContext {
     // The other nodes (gameserver --nats); null when this process runs alone.
     std::shared_ptr<ClusterLink> cluster;
     std::shared_ptr<ResumeRegistry> resumes;  // tokens and away players (seamless reconnect)
+    // Ends an account's session on another node before a login here (null without a cluster).
+    std::shared_ptr<RemoteTakeover> takeover;
 };
 
 }  // namespace tavern::game

@@ -17,6 +17,9 @@
 #if TAVERN_GAME_CLUSTER
 #include "gameserver/ClusterNode.h"
 #endif
+#if TAVERN_GAME_CLUSTER && TAVERN_GAME_ACCOUNTS
+#include "gameserver/KickRelay.h"
+#endif
 
 namespace tavern::game {
 
@@ -51,7 +54,7 @@ GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
         throw std::runtime_error("this build has no database support (--db)");
 #endif
     }
-    if (!_options.cluster.natsUrl.empty()) StartCluster(*context);
+    if (!_options.cluster.natsUrl.empty()) StartCluster(context);
     _context = std::move(context);
     _service = ServerService::Create(
         _core, _options.address,
@@ -75,12 +78,22 @@ GameServer::~GameServer() {
     Stop();
 }
 
-void GameServer::StartCluster(GameContext& context) {
+void GameServer::StartCluster(const std::shared_ptr<GameContext>& context) {
 #if TAVERN_GAME_CLUSTER
-    auto node = ClusterNode::Start(_core->GetScheduler(), _options.cluster, context.sessions);
-    context.sessions->SetPresence(node);
-    context.cluster = node;
+    auto node = ClusterNode::Start(_core->GetScheduler(), _options.cluster, context->sessions);
+    context->sessions->SetPresence(node);
+    context->cluster = node;
+#if TAVERN_GAME_ACCOUNTS
+    // A cluster always has the shared store (checked above): logins across nodes take over.
+    auto kicks = KickRelay::Start(_core->GetScheduler(), node, context);
+    context->takeover = kicks;
+    _stopCluster = [node, kicks] {
+        kicks->Stop();
+        node->Stop();
+    };
+#else
     _stopCluster = [node] { node->Stop(); };
+#endif
 #else
     static_cast<void>(context);
     throw std::runtime_error("this build has no cluster support (--nats)");

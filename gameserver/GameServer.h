@@ -97,10 +97,12 @@ public:
     const ResumeRegistry& Resumes() const { return *_context->resumes; }
     // Null without a database.
     AccountService* Accounts() { return _context->accounts.get(); }
+    // Null without a cluster (--nats).
+    ClusterLink* Cluster() { return _context->cluster.get(); }
 
 private:
     // From the constructor: joins the cluster (throws std::runtime_error, one line).
-    void StartCluster(GameContext& context);
+    void StartCluster(const std::shared_ptr<GameContext>& context);
 
     GameServerOptions _options;
     IocpCoreRef _core;

@@ -51,6 +51,8 @@ void AwaitLeave(GameSession& session, Context context, Granted granted, PlayerRe
     Grant(session, context, std::move(granted));
 }
 
+void TakeOverHere(GameSession& session, const Context& context, Granted granted);
+
 void OnAnswer(GameSession& session, const Context& context,
               AskResult<store::LoginOutcome> result) {
     StoreMetrics& metrics = context->accounts->Metrics();
@@ -68,6 +70,26 @@ void OnAnswer(GameSession& session, const Context& context,
     Granted granted{outcome.account.playerId, outcome.account.name,
                     SavedPosition{outcome.state.roomId, outcome.state.x, outcome.state.y},
                     outcome.status == store::LoginStatus::Created};
+    // In a cluster the account may be online on another node: that session ends first (its
+    // state saved), and this login starts where it left the player.
+    if (context->takeover && !granted.created) {
+        const std::uint64_t playerId = granted.playerId;
+        const std::string name = granted.name;
+        return context->takeover->EndElsewhere(
+            session, playerId, name,
+            [&session, context, granted = std::move(granted)](
+                std::optional<SavedPosition> left) mutable {
+                if (left) granted.position = *left;
+                if (!session.IsConnected()) return;
+                TakeOverHere(session, context, std::move(granted));
+            });
+    }
+    TakeOverHere(session, context, std::move(granted));
+}
+
+// On the new session's job queue: the account's session or away player on this node, if any,
+// ends, and the login is granted.
+void TakeOverHere(GameSession& session, const Context& context, Granted granted) {
     // An away player of this account (its connection dropped, no resume came) leaves for good
     // first, as a kicked one would: others see S_DESPAWN, and the login gets its position.
     if (auto away = context->resumes->TakeAway(granted.playerId)) {

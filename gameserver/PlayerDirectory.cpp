@@ -19,6 +19,12 @@ void PlayerDirectory::Release(std::uint64_t playerId, const GameSession* session
     if (found != _online.end() && found->second.raw == session) _online.erase(found);
 }
 
+std::shared_ptr<GameSession> PlayerDirectory::Find(std::uint64_t playerId) const {
+    std::lock_guard guard(_lock);
+    const auto found = _online.find(playerId);
+    return found == _online.end() ? nullptr : found->second.session.lock();
+}
+
 std::size_t PlayerDirectory::Online() const {
     std::lock_guard guard(_lock);
     return _online.size();

@@ -19,6 +19,9 @@ public:
                                        const std::shared_ptr<GameSession>& session);
     // Safe from any thread. Forgets the account's entry if it is still `session`'s.
     void Release(std::uint64_t playerId, const GameSession* session);
+    // Safe from any thread: the account's session, if it has a live one (a kick from another
+    // node of a cluster).
+    std::shared_ptr<GameSession> Find(std::uint64_t playerId) const;
     // Safe from any thread.
     std::size_t Online() const;
 

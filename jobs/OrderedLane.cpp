@@ -11,46 +11,79 @@
 namespace tavern {
 
 struct OrderedLane::Node : Link {
-    Job job;
+    std::uint32_t count = 0;     // jobs in it, set before the node is published
+    std::uint32_t capacity = 0;  // 1 or kBlockJobs
 };
 
 namespace {
+
+// One job right after the header (80 bytes, as a node was before blocks); a block's jobs from
+// the next cache line on, one line each (a Job is 64 bytes).
+struct SingleNode : OrderedLane::Node {
+    SingleNode() { capacity = 1; }
+    Job jobs[1];
+};
+struct BlockNode : OrderedLane::Node {
+    BlockNode() { capacity = OrderedLane::kBlockJobs; }
+    alignas(64) Job jobs[OrderedLane::kBlockJobs];
+};
+
+Job* JobsOf(OrderedLane::Node* node) noexcept {
+    return node->capacity == 1 ? static_cast<SingleNode*>(node)->jobs
+                               : static_cast<BlockNode*>(node)->jobs;
+}
+
+void Delete(OrderedLane::Node* node) noexcept {
+    if (node->capacity == 1) {
+        delete static_cast<SingleNode*>(node);  // NOLINT: the lane or the cache owns its nodes
+    } else {
+        delete static_cast<BlockNode*>(node);  // NOLINT: as above
+    }
+}
 
 // Nodes a worker freed, kept for its next sends: malloc and free cost about as much as the rest
 // of a message (ping-pong between two actors ran at half the rate with a malloc per message). A
 // worker both sends and receives, so nodes go round. Plain data, no destructor: WorkerScope
 // hands the nodes back when the thread stops being a worker (ReleaseThreadCache), so nothing is
 // left for thread exit, whose destructor order differs between glibc and mingw.
-struct NodeCache {
-    OrderedLane::Link* free = nullptr;
+struct FreeList {
+    OrderedLane::Link* first = nullptr;
     std::size_t count = 0;
 };
-constexpr std::size_t kCachedNodes = 4096;  // 320 KiB per worker at most
+struct NodeCache {
+    FreeList singles;
+    FreeList blocks;
+};
+constexpr std::size_t kCachedSingles = 4096;  // 320 KiB per worker at most
+constexpr std::size_t kCachedBlocks = 128;    // 136 KiB
 constinit thread_local NodeCache tNodes;
+
+void Release(FreeList& list) noexcept {
+    while (OrderedLane::Link* link = list.first) {
+        list.first = link->next.load(std::memory_order_relaxed);
+        Delete(static_cast<OrderedLane::Node*>(link));
+    }
+    list.count = 0;
+}
 
 }  // namespace
 
 void OrderedLane::ReleaseThreadCache() noexcept {
-    while (Link* link = tNodes.free) {
-        tNodes.free = link->next.load(std::memory_order_relaxed);
-        delete static_cast<Node*>(link);  // NOLINT: the cache owns its nodes
-    }
-    tNodes.count = 0;
+    Release(tNodes.singles);
+    Release(tNodes.blocks);
 }
 
-OrderedLane::Node* OrderedLane::NewNode(Job job) {
-    if (Link* link = tNodes.free) {
-        tNodes.free = link->next.load(std::memory_order_relaxed);
-        --tNodes.count;
-        Node* node = static_cast<Node*>(link);
-        node->next.store(nullptr, std::memory_order_relaxed);
-        node->job = std::move(job);
-        return node;
+OrderedLane::Node* OrderedLane::NewNode(bool block) {
+    FreeList& list = block ? tNodes.blocks : tNodes.singles;
+    if (Link* link = list.first) {
+        list.first = link->next.load(std::memory_order_relaxed);
+        --list.count;
+        link->next.store(nullptr, std::memory_order_relaxed);
+        return static_cast<Node*>(link);
     }
     try {
-        Node* node = new Node;  // NOLINT: owned by the lane until popped (see FreeNode)
-        node->job = std::move(job);
-        return node;
+        if (block) return new BlockNode;  // NOLINT: owned by the lane until popped (FreeNode)
+        return new SingleNode;            // NOLINT: as above
     } catch (const std::bad_alloc&) {
         spdlog::critical("OrderedLane: out of memory in Push");
         std::terminate();
@@ -60,14 +93,18 @@ OrderedLane::Node* OrderedLane::NewNode(Job job) {
 void OrderedLane::FreeNode(Link* link) noexcept {
     if (link == &_stub) return;
     Node* node = static_cast<Node*>(link);
-    if (ThisThread().worker != nullptr && tNodes.count < kCachedNodes) {
-        node->job.Reset();
-        node->next.store(tNodes.free, std::memory_order_relaxed);
-        tNodes.free = node;
-        ++tNodes.count;
+    Job* jobs = JobsOf(node);
+    for (std::uint32_t i = 0; i < node->count; ++i) jobs[i].Reset();
+    node->count = 0;
+    FreeList& list = node->capacity == 1 ? tNodes.singles : tNodes.blocks;
+    const std::size_t limit = node->capacity == 1 ? kCachedSingles : kCachedBlocks;
+    if (ThisThread().worker != nullptr && list.count < limit) {
+        node->next.store(list.first, std::memory_order_relaxed);
+        list.first = node;
+        ++list.count;
         return;
     }
-    delete node;  // NOLINT: see NewNode
+    Delete(node);
 }
 
 OrderedLane::OrderedLane() noexcept = default;
@@ -83,7 +120,9 @@ OrderedLane::~OrderedLane() {
 }
 
 void OrderedLane::Push(Job job) {
-    Node* node = NewNode(std::move(job));
+    Node* node = NewNode(false);
+    JobsOf(node)[0] = std::move(job);
+    node->count = 1;
     // The exchange orders this push before every later one (acq_rel: the node's contents are
     // published with it, and the previous tail's are acquired before writing its link).
     Link* previous = _tail.exchange(node, std::memory_order_acq_rel);
@@ -92,13 +131,16 @@ void OrderedLane::Push(Job job) {
 }
 
 void OrderedLane::Chain::Append(Job job) {
-    Node* node = NewNode(std::move(job));
-    if (_last == nullptr) {
-        _first = node;
-    } else {
-        _last->next.store(node, std::memory_order_relaxed);  // published by PushChain's release
+    if (_last == nullptr || _last->count == _last->capacity) {
+        Node* node = NewNode(true);
+        if (_last == nullptr) {
+            _first = node;
+        } else {
+            _last->next.store(node, std::memory_order_relaxed);  // published by PushChain
+        }
+        _last = node;
     }
-    _last = node;
+    JobsOf(_last)[_last->count++] = std::move(job);
     ++_count;
 }
 
@@ -118,8 +160,11 @@ std::size_t OrderedLane::Pop(Job* out, std::size_t max) noexcept {
         Link* next = head->next.load(std::memory_order_acquire);
         if (next == nullptr) break;  // empty, or a push between its two steps
         Node* node = static_cast<Node*>(next);
-        out[n++] = std::move(node->job);
-        // `node` is the new head (a husk without a job); the old head is done with.
+        Job* jobs = JobsOf(node);
+        while (_taken < node->count && n < max) out[n++] = std::move(jobs[_taken++]);
+        if (_taken < node->count) break;  // `out` is full; the rest of the block next time
+        // `node` is the new head (a husk, its jobs taken); the old head is done with.
+        _taken = 0;
         FreeNode(head);
         head = node;
     }

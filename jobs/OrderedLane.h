@@ -25,6 +25,10 @@ namespace tavern {
 // A push links its node in two steps (exchange the tail, then set the old tail's `next`); in
 // between, the consumer sees the lane as not empty but cannot take the job yet (Pop returns
 // 0): the caller retries, as it does for moodycamel's own in-flight enqueues.
+//
+// A node holds one job (Push) or a block of up to kBlockJobs (a Chain: a job's burst of sends
+// to one busy actor), each job on a cache line of its own: a burst costs one node and one
+// pointer chase per block, not per job, and the consumer reads the block's lines in order.
 class OrderedLane {
 public:
     OrderedLane() noexcept;
@@ -36,7 +40,8 @@ public:
         std::atomic<Link*> next{nullptr};
     };
     struct Node;
-    using NodeType = Node;
+    // Jobs in one chain node.
+    static constexpr std::uint32_t kBlockJobs = 16;
 
     // Jobs linked by one thread, not yet in any lane; published whole by PushChain. Trivially
     // destructible (it lives in ThreadContext): it must be published before it goes away, as
@@ -53,7 +58,7 @@ public:
     private:
         friend class OrderedLane;
         Link* _first = nullptr;
-        Link* _last = nullptr;
+        Node* _last = nullptr;
         std::size_t _count = 0;
     };
 
@@ -77,13 +82,16 @@ public:
     std::size_t SizeApprox() const noexcept;
 
 private:
-    // Any thread: a node from this thread's cache of freed nodes, or a new one.
-    static Node* NewNode(Job job);
-    // The consumer: back to this thread's cache (or freed). Never the stub.
+    // Any thread: a node for one job or for a block, from this thread's cache of freed nodes,
+    // or a new one; empty.
+    static Node* NewNode(bool block);
+    // The consumer: destroys what jobs are left in it and gives it back to this thread's cache
+    // (or frees it). Not the stub, which it leaves alone.
     void FreeNode(Link* link) noexcept;
 
     Link _stub;
     std::atomic<Link*> _head{&_stub};          // written by the consumer only
+    std::uint32_t _taken = 0;                  // jobs taken from _head->next (consumer only)
     std::atomic<std::uint64_t> _popped{0};     // written by the consumer only
     // Not aligned to a line of its own: the owning JobQueue places the lane beside its state,
     // which every push reads anyway (40 bytes instead of 128 for an idle actor).

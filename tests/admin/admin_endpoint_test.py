@@ -14,6 +14,12 @@ CASE is one of:
   WebSocketCountsAreInMetrics     --ws-port: WebSocket bots' upgrades, a refused request (400)
                                   and an upgrade from a page --ws-origin does not allow (403)
                                   show in the tavern_websocket_* families
+  BusMetricsMoveWhenWhispersCrossNodes
+                                  two cluster nodes (a nats-server and a PostgreSQL of the
+                                  test's own): whispers from one node's player to the other's
+                                  move tavern_bus_* by subject pattern on both sides. Skips (77)
+                                  without nats-server or PostgreSQL, unless TAVERN_REQUIRE_NATS
+                                  or TAVERN_REQUIRE_POSTGRES is 1.
   DashboardShowsTheBotsInHeadlessChromium
                                   the page at / (opened in headless Chromium) shows the bots'
                                   sessions within a few seconds; a screenshot is written to
@@ -77,14 +83,14 @@ def check(condition, message):
 class Server:
     """A gameserver process; its stdout is read by a thread into a queue of lines."""
 
-    def __init__(self, binary, *args):
-        # The bots' accounts go to a SQLite file of this server's own, hashed at the minimum
-        # cost (bots only); the folder goes with the object.
+    def __init__(self, binary, *args, db=None):
+        # The bots' accounts go to a SQLite file of this server's own (or `db`), hashed at the
+        # minimum cost (bots only); the folder goes with the object.
         self.folder = tempfile.TemporaryDirectory()
+        db = db or "sqlite:" + self.folder.name + "/tavern.db"
         self.process = subprocess.Popen(
             [binary, "--port", "0", "--admin-port", "0", "--workers", "2",
-             "--stats-interval", "0", "--db", "sqlite:" + self.folder.name + "/tavern.db",
-             "--password-cost", "min", *args],
+             "--stats-interval", "0", "--db", db, "--password-cost", "min", *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines = queue.Queue()
         self.all_lines = []
@@ -307,6 +313,184 @@ def logins_and_store_calls_are_counted(gameserver, _client):
     check(code == 0, "gameserver exited %d" % code)
 
 
+class Skip(Exception):
+    pass
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, process, what, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        check(process.poll() is None, what + " exited early")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise Failure(what + " did not listen on port %d" % port)
+
+
+class NatsServer:
+    """Debian's nats-server with JetStream on a free loopback port, in a folder of its own."""
+
+    def __init__(self):
+        program = os.environ.get("TAVERN_NATS_SERVER") or next(
+            (p for p in ("/usr/sbin/nats-server", "/usr/bin/nats-server") if os.path.exists(p)),
+            None)
+        if not program:
+            if os.environ.get("TAVERN_REQUIRE_NATS") == "1":
+                raise Failure("no nats-server (TAVERN_REQUIRE_NATS=1)")
+            raise Skip("no nats-server (apt-get install nats-server)")
+        self.folder = tempfile.TemporaryDirectory()
+        self.port = free_port()
+        self.log = open(self.folder.name + "/server.log", "w")
+        self.process = subprocess.Popen(
+            [program, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd",
+             self.folder.name + "/js"], stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, self.process, "nats-server")
+        self.url = "nats://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL (initdb, pg_ctl) on a free loopback port, as tests/store does:
+    as root it runs as the system user tavern-pg (scripts/install-deps.sh makes it)."""
+
+    def __init__(self):
+        self.bin = os.environ.get("TAVERN_PG_BINDIR") or "/usr/lib/postgresql/15/bin"
+        if not os.path.exists(self.bin + "/initdb"):
+            if os.environ.get("TAVERN_REQUIRE_POSTGRES") == "1":
+                raise Failure("no PostgreSQL (TAVERN_REQUIRE_POSTGRES=1)")
+            raise Skip("no PostgreSQL 15 (apt-get install postgresql)")
+        self.folder = tempfile.mkdtemp(prefix="tavern-pg-", dir="/tmp")
+        self.user = None
+        if os.geteuid() == 0:
+            import pwd
+            entry = pwd.getpwnam("tavern-pg")
+            os.chown(self.folder, entry.pw_uid, entry.pw_gid)
+            self.user = "tavern-pg"
+        self.run("initdb", "-D", self.folder + "/data", "-U", "postgres", "-A", "trust",
+                 "-E", "UTF8", "--locale=C", "--no-sync")
+        self.port = free_port()
+        self.run("pg_ctl", "-D", self.folder + "/data", "-l", self.folder + "/server.log",
+                 "-w", "-t", "60", "-o",
+                 "-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off" % (self.port,
+                                                                            self.folder),
+                 "start")
+        self.url = "postgresql://postgres@127.0.0.1:%d/postgres" % self.port
+
+    def run(self, program, *args):
+        command = (["runuser", "-u", self.user, "--"] if self.user else []) + \
+            [self.bin + "/" + program, *args]
+        with open(self.folder + "/tools.log", "a") as log:
+            code = subprocess.call(command, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
+        check(code == 0, "%s failed; see %s/tools.log" % (program, self.folder))
+
+    def stop(self):
+        try:
+            self.run("pg_ctl", "-D", self.folder + "/data", "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def whisper_packet(to, msg):
+    return packet(21, field_bytes(1, to.encode()) + field_bytes(2, msg.encode()))
+
+
+def receive_packet_id(sock, wanted, timeout):
+    """Reads packets until one with id `wanted` arrives; False after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sock.settimeout(max(deadline - time.monotonic(), 0.01))
+        try:
+            packet_id, _ = read_packet(sock)
+        except (socket.timeout, struct.error):
+            return False
+        if packet_id == wanted:
+            return True
+    return False
+
+
+def bus_metrics_move_when_whispers_cross_nodes(gameserver, _client):
+    nats = NatsServer()
+    postgres = None
+    nodes = []
+    try:
+        postgres = PostgresServer()
+        for name in ("node-a", "node-b"):
+            nodes.append(Server(gameserver, "--nats", nats.url, "--node", name, db=postgres.url))
+        a, b = nodes
+        alice, ok = password_login(a.game_port, "alice", "alice password")
+        check(ok, "alice did not log in on node-a")
+        bob, ok = password_login(b.game_port, "bob", "bob password")
+        check(ok, "bob did not log in on node-b")
+        # The directory entry of a login is written just after its S_LOGIN: whisper until bob
+        # hears one (the first may find nobody yet).
+        deadline = time.monotonic() + 20
+        heard = False
+        while not heard and time.monotonic() < deadline:
+            alice.sendall(whisper_packet("bob", "hello?"))
+            heard = receive_packet_id(bob, 22, 0.5)
+        check(heard, "no whisper crossed from node-a to node-b")
+        time.sleep(0.3)  # late answers of the first tries land before the baseline
+        _, a_before = a.scrape()
+        families, b_before = b.scrape()
+        for name, kind in (("tavern_bus_connected", "gauge"),
+                           ("tavern_bus_connection_events", "counter"),
+                           ("tavern_bus_messages_sent", "counter"),
+                           ("tavern_bus_messages_received", "counter"),
+                           ("tavern_bus_replies_sent", "counter"),
+                           ("tavern_bus_requests", "counter")):
+            check(name in families and families[name].type == kind,
+                  "family %s missing or not a %s" % (name, kind))
+        whispers = 5
+        for i in range(whispers):
+            alice.sendall(whisper_packet("bob", "line %d" % i))
+            check(receive_packet_id(bob, 22, 10), "whisper %d did not arrive" % i)
+        time.sleep(0.3)  # the answers reach node-a
+        _, a_after = a.scrape()
+        _, b_after = b.scrape()
+        subject = "tavern.node.*.whisper"
+
+        def moved(before, after, name, **labels):
+            return value(after, name, **labels) - value(before, name, **labels)
+
+        check(moved(a_before, a_after, "tavern_bus_messages_sent_total", subject=subject)
+              == whispers, "node-a's whisper messages sent did not move by %d" % whispers)
+        check(moved(a_before, a_after, "tavern_bus_requests_total", subject=subject,
+                    outcome="answered") == whispers, "node-a's answered whisper requests")
+        check(moved(b_before, b_after, "tavern_bus_messages_received_total", subject=subject)
+              == whispers, "node-b's whisper messages received did not move by %d" % whispers)
+        check(moved(b_before, b_after, "tavern_bus_replies_sent_total", subject=subject)
+              == whispers, "node-b's whisper replies")
+        check(value(a_after, "tavern_bus_connected") == 1, "node-a says its bus is down")
+        check(not any(n.startswith("tavern_bus_") and ("node-a" in str(l) or "node-b" in str(l))
+                      for (n, l) in a_after), "a series names a node: patterns only")
+        # A whisper to a name nobody has: a directory answer, no request on the bus.
+        alice.sendall(whisper_packet("nobody", "hello?"))
+        check(receive_packet_id(alice, 18, 10), "no S_ERROR for an unknown name")
+        _, a_last = a.scrape()
+        check(moved(a_after, a_last, "tavern_bus_messages_sent_total", subject=subject) == 0,
+              "a whisper to nobody went on the bus")
+        alice.close()
+        bob.close()
+    finally:
+        codes = [node.stop() for node in nodes]
+        if postgres:
+            postgres.stop()
+        nats.stop()
+    check(all(code == 0 for code in codes), "a node exited with %s" % codes)
+
+
 def readyz_turns_503_while_the_listener_is_still_open(gameserver, _client):
     server = Server(gameserver, "--drain-seconds", "4")
     check(server.get("/readyz")[0] == 200, "/readyz is not 200 before the stop")
@@ -491,6 +675,7 @@ CASES = {
     "DashboardShowsTheBotsInHeadlessChromium": dashboard_shows_the_bots_in_headless_chromium,
     "BotReportWritesJsonAndHtml": bot_report_writes_json_and_html,
     "LoginsAndStoreCallsAreCounted": logins_and_store_calls_are_counted,
+    "BusMetricsMoveWhenWhispersCrossNodes": bus_metrics_move_when_whispers_cross_nodes,
 }
 
 
@@ -501,6 +686,9 @@ def main():
     except Failure as failure:
         print("FAILED: %s: %s" % (case, failure))
         return 1
+    except Skip as skip:
+        print("SKIPPED: %s: %s" % (case, skip))
+        return 77
     print("PASSED: " + case)
     return 0
 
