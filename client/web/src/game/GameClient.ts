@@ -40,9 +40,6 @@ export interface LoginRequest {
   giveUpMs?: number; // stop reconnecting this long after a drop (30 s by default)
 }
 
-// What a resume needs (C_LOGIN.resume_token and .received), and the room.
-export interface ResumeTicket { token: string; received: number; room: number }
-
 const kPingInterval = 1000;
 // A login the server answers "service unavailable" (its store is busy: many logins at once, as
 // after a restart) is tried again, after 250 ms x the attempt (jittered x0.5-1.5), this often.
@@ -121,12 +118,6 @@ export class GameClient {
     clearTimeout(this._retryTimer);
     this._link.NetworkBack();
     this.Connect();
-  }
-
-  // What a resume would send now; null when there is nothing to resume.
-  ResumeTicket(): ResumeTicket | null {
-    if (!this._link.CanResume() || !this._request) return null;
-    return { token: this._link.Token(), received: this._link.Received(), room: this._request.room };
   }
 
   private Playing(): boolean {
