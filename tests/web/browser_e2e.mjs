@@ -201,15 +201,15 @@ async function Main() {
   await native.WaitFor(new RegExp(`^\\* web moved to \\(${x.toFixed(1)}, ${y.toFixed(1)}\\)$`), "the page's S_MOVE");
   step(`a click moved the page to ${you}, and the native client saw that S_MOVE`);
 
-  await new Promise((r) => setTimeout(r, 500));  // let the dots settle for the picture
-  if (args.screenshot) {
-    await page.screenshot({ path: args.screenshot });
-    step(`screenshot: ${args.screenshot}`);
-  }
 
   await ResumeAfterDrop(page, native, "reset");
   await ResumeAfterDrop(page, native, "silent");
   await NothingLostFromTheBot(page);
+  await new Promise((r) => setTimeout(r, 500));  // let the dots settle for the picture
+  if (args.screenshot) {
+    await page.screenshot({ path: args.screenshot });
+    step(`screenshot (after the drops): ${args.screenshot}`);
+  }
   await RetriesWhileTheStoreIsBusy(proxied);
 
   // Leave is deliberate: the player leaves at once (others see it go), no resume pending.
@@ -328,6 +328,8 @@ async function ResumeAfterDrop(page, native, mode) {
   await HasChat(page, `native ${heard}`);
   await HasChat(page, `web ${typed}`);
   await native.WaitFor(new RegExp(`^\\[web\\] ${RegexText(typed)}$`), "the line typed in the gap");
+  await page.waitForFunction(() => /^\d+\.\d ms$/.test(document.getElementById("ping").textContent), kPoll)
+    .catch(async (error) => { throw new Error(`no ping after the resume: "${await page.$eval("#ping", (e) => e.textContent)}" (${error.message})`); });
   const now = await SelfId(page);
   if (now !== id) throw new Error(`the page was player ${id} before the drop and is ${now} after`);
   for (const line of [`native ${heard}`, `web ${typed}`]) {

@@ -22,7 +22,8 @@ export type ClientState =
 
 export interface Player { id: string; name: string; x: number; y: number; self: boolean }
 
-export interface ChatLine { from: string; text: string; kind: "chat" | "self" | "system" }
+// system: a refusal or a loss; info: good news from the connection (a resume).
+export interface ChatLine { from: string; text: string; kind: "chat" | "self" | "system" | "info" }
 
 export interface GameEvents {
   state(state: ClientState, text: string): void;
@@ -215,8 +216,9 @@ export class GameClient {
     const request = this._request!;
     if (outcome.kind === "resumed") {
       for (const bytes of outcome.resend) this._connection!.SendBytes(bytes);
+      this.SendPing();  // the ping shown again at once, not a second later
       if (outcome.lost > 0) this.System(`${outcome.lost} of your packets were lost in the drop`);
-      this.System(`reconnected: resumed as player ${outcome.playerId}, nothing lost`);
+      this._events.chat({ from: "server", text: `reconnected: resumed as player ${outcome.playerId}, nothing lost`, kind: "info" });
       const state = this._stateAtDrop;
       return this.SetState(state, state === "in-room" ? this.InRoomText("resumed after a drop") :
                                   `resumed; entering room ${request.room}`);
