@@ -164,7 +164,9 @@ export class GameClient {
     this.SendPing();
   }
 
-  // Not while a resume is on its way (the resent packets go first), and never kept for one.
+  // Not while a resume is on its way (the resent packets go first). Kept like any packet: the
+  // server counts pings too, so one it had not handled is sent again after a resume (and its
+  // pong shows the whole wait).
   private SendPing(): void {
     if (!this._connection?.IsOpen() || this._link.Resuming()) return;
     this.SendCounted("C_PING", { client_time: Math.round(performance.now() * 1000) });
