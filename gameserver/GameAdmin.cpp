@@ -48,6 +48,7 @@ void CollectWebSocket(GameServer& server, std::vector<prometheus::MetricFamily>&
                               "Plain HTTP answers of the WebSocket port, by status.");
     AddValue(http, Load(w.filesServed), {{"status", "200"}});
     AddValue(http, Load(w.badRequests), {{"status", "400"}});
+    AddValue(http, Load(w.originRefused), {{"status", "403"}});
     AddValue(http, Load(w.notFound), {{"status", "404"}});
     AddValue(http, Load(w.badVersions), {{"status", "426"}});
     AddValue(http, Load(w.headersTooLarge), {{"status", "431"}});

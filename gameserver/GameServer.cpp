@@ -62,7 +62,7 @@ GameServer::GameServer(GameServerOptions options, IocpCoreRef core)
     if (_options.wsAddress) {
 #if TAVERN_WEBSOCKET
         _wsFactory = std::make_shared<ws::WsServerFactory>(
-            ws::WsServerOptions{.webRoot = _options.webRoot});
+            ws::WsServerOptions{.webRoot = _options.webRoot, .allowedOrigins = _options.wsOrigins});
         ServiceOptions wsOptions = _options.service;
         wsOptions.transport = _wsFactory;
         _wsService = ServerService::Create(

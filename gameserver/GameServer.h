@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <system_error>
+#include <vector>
 
 #include "core/IocpCore.h"
 #include "core/NetAddress.h"
@@ -40,6 +42,8 @@ struct GameServerOptions {
     // page over plain HTTP; the same sessions, rooms and limits as TCP. Builds with core/ws.
     std::optional<NetAddress> wsAddress;
     std::filesystem::path webRoot;  // the page's folder (GET / is its index.html)
+    // Pages (origins) allowed to upgrade beside the listener's own host; "*" for any.
+    std::vector<std::string> wsOrigins;
 };
 
 // A snapshot of the server's counters; every field is a running total or a current count.

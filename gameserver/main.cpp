@@ -56,6 +56,11 @@ int main(int argc, char** argv) {
                    "this port (0: any free port, printed)")
         ->check(CLI::Range(0, 65535));
     app.add_option("--web-root", webRoot, "the browser page's folder (GET / is its index.html)");
+    app.add_option("--ws-origin", options.wsOrigins,
+                   "a page (scheme://host[:port]) whose scripts may open a WebSocket, beside the "
+                   "server's own host; repeatable or a comma list; * for any (default: the own "
+                   "host only; clients that send no Origin are always let in)")
+        ->delimiter(',');
 #endif
     app.add_option("--backend", backend, BackendHelp())->check(CLI::IsMember(BackendNames()));
     app.add_option("--max-packet", options.service.maxPacketSize,

@@ -15,8 +15,8 @@ namespace tavern {
 
 namespace {
 
-// Publishes, when a run ends, what the destructors of dropped jobs sent (RunOne publishes what
-// each job that ran sent).
+// Publishes, when a run ends, what the destructors of dropped jobs sent (Run publishes what
+// each batch of jobs sent, RunFirst what its one job sent).
 struct OutboxFlush {
     OutboxFlush() = default;
     OutboxFlush(const OutboxFlush&) = delete;
@@ -108,8 +108,9 @@ void JobQueue::Post(Job job, bool mayRunHere) {
         return;
     }
     if (fromActor) {
-        // The queue is busy. A job's first send to it goes in at once; from its second on, the
-        // job's sends to it are collected and go in together when the job ends.
+        // The queue is busy. A batch's first send to it goes in at once; from its second on,
+        // the sends of the batch's jobs to it are collected and go in together when the batch
+        // ends (Run), before the sending queue may move to another thread.
         if (context.lastSent == this) {
             if (JobQueueRef self = SelfOrNull()) {
                 FlushOutbox();
@@ -259,6 +260,7 @@ void JobQueue::Run(std::optional<Clock::time_point> lastCheck,
             RunOne(job);
         }
         job.Reset();
+        FlushOutboxOfThisThread();  // before the queue may leave this thread
         if (sliceOver(1)) return;
     }
     std::array<Job, kBatch> batch;  // declared late: a one-job run does not build it
@@ -288,6 +290,9 @@ void JobQueue::Run(std::optional<Clock::time_point> lastCheck,
             }
             batch[i].Reset();  // captures die now, on the actor's thread
         }
+        // What the batch's jobs sent to busy actors enters their mailboxes now, before the queue
+        // may leave this thread (a later owner's sends must come after these).
+        FlushOutboxOfThisThread();
         if (dropped != 0) _dropped.fetch_add(dropped, std::memory_order_relaxed);
         if (n == _batchHint) WarnIfLong();  // a full batch: there may be a backlog
         if (sliceOver(n)) return;
@@ -319,9 +324,7 @@ void JobQueue::RunOne(Job& job) noexcept {
                           static_cast<void*>(this));
         }
     }
-    job.Reset();    // captures die now, on the actor's thread (their destructors may send)
-    FlushOutbox();  // what the job sent to busy actors enters their mailboxes now
-    ThisThread().lastSent = nullptr;
+    job.Reset();  // captures die now, on the actor's thread (their destructors may send)
 }
 
 bool JobQueue::HandOff() {
@@ -350,6 +353,7 @@ OutboxFlush::~OutboxFlush() {
 
 void JobQueue::FlushOutboxOfThisThread() {
     FlushOutbox();
+    ThisThread().lastSent = nullptr;  // the next batch's first send to a busy actor goes at once
 }
 
 void JobQueue::DropOwned() {

@@ -229,7 +229,7 @@ private:
     // Any thread, after putting jobs in the mailbox of a queue it does not own: takes the queue
     // if it went idle meanwhile, and runs it here or hands it to the GlobalQueue.
     void PublishedFromOutside(bool runHere);
-    // This thread: publishes what the running job sent to a busy actor (ThreadContext::outbox).
+    // This thread: publishes what the running batch sent to a busy actor (ThreadContext::outbox).
     static void FlushOutbox();
     // Any thread: takes ownership of an idle queue. False if it is owned.
     bool TryAcquire();

@@ -21,11 +21,11 @@ namespace tavern {
 //   running       the scheduler whose GlobalQueue this thread is draining, or nullptr
 //   distributing  the timer wheel this thread is firing timers of, or nullptr
 //   slice         the time slice this thread is running queues in
-//   lastSent      the busy actor the running job sent to last
-//   outbox        what the running job sent to one busy actor, `outboxTo`, after its first
-//                 message there, not yet published: a burst of sends to one receiver enters its
-//                 mailbox with one exchange when the job ends (or when it starts a burst to
-//                 another receiver), not one exchange each
+//   lastSent      the busy actor the running batch of jobs sent to last
+//   outbox        what the running batch of jobs sent to one busy actor, `outboxTo`, after
+//                 its first message there, not yet published: a burst of sends to one receiver
+//                 enters its mailbox with one exchange when the batch ends (or when it starts a
+//                 burst to another receiver), not one exchange each
 struct ThreadContext {
     struct Slice {
         Clock::time_point start;

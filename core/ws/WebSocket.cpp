@@ -10,7 +10,10 @@ namespace tavern::ws {
 WsServerFactory::WsServerFactory(WsServerOptions options)
     : _options(std::move(options)),
       _root(std::make_shared<WebRoot>(_options.webRoot)),
+      _origins(std::make_shared<const OriginPolicy>(_options.allowedOrigins)),
       _counters(std::make_shared<WsCounters>()) {
+    spdlog::info("websocket: upgrades allowed from {} (and clients that send no Origin)",
+                 _origins->Describe());
     if (_root->NotBuilt())
         spdlog::warn("websocket: the browser page was not built (no index.html in '{}'); GET / "
                      "answers 404",
@@ -21,7 +24,7 @@ WsServerFactory::WsServerFactory(WsServerOptions options)
 }
 
 std::unique_ptr<Transport> WsServerFactory::Make() const {
-    return std::make_unique<WsServerTransport>(_root, _counters, _options.maxHeadBytes);
+    return std::make_unique<WsServerTransport>(_root, _origins, _counters, _options.maxHeadBytes);
 }
 
 WsClientFactory::WsClientFactory(std::string host, std::string path)

@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/Transport.h"
+#include "core/ws/OriginPolicy.h"
 #include "core/ws/WebRoot.h"
 #include "core/ws/WsCounters.h"
 
@@ -16,11 +18,15 @@ struct WsServerOptions {
     std::filesystem::path webRoot;
     // A request head (start line and headers) longer than this is answered 431.
     std::size_t maxHeadBytes = 8192;
+    // Origins whose pages may upgrade, beside the listener's own host (OriginPolicy): each
+    // scheme://host[:port], "null", or "*" for any. An upgrade from another is answered 403.
+    std::vector<std::string> allowedOrigins;
 };
 
 // The transport of a WebSocket listener: give it to ServiceOptions::transport of a
 // ServerService, whose sessions then speak RFC 6455 (one packet per binary message) and serve
-// the page. Made once per listener, not on a worker (it reads the page's folder).
+// the page. Made once per listener, not on a worker (it reads the page's folder). Throws
+// std::invalid_argument for an allowed origin that is not one.
 class WsServerFactory final : public TransportFactory {
 public:
     explicit WsServerFactory(WsServerOptions options);
@@ -33,6 +39,7 @@ public:
 private:
     WsServerOptions _options;
     std::shared_ptr<const WebRoot> _root;
+    std::shared_ptr<const OriginPolicy> _origins;
     std::shared_ptr<WsCounters> _counters;
 };
 

@@ -3,6 +3,7 @@
 
 #include "core/PacketHeader.h"
 #include "core/Session.h"
+#include "core/ws/OriginPolicy.h"
 #include "core/ws/WebRoot.h"
 #include "core/ws/WsCounters.h"
 #include "core/ws/WsFrame.h"
@@ -22,6 +23,7 @@ SendBufferRef BytesOf(std::string_view text) {
 std::string_view StatusText(int status) {
     switch (status) {
         case 400: return "Bad Request";
+        case 403: return "Forbidden";
         case 404: return "Not Found";
         case 426: return "Upgrade Required";
         case 431: return "Request Header Fields Too Large";
@@ -34,9 +36,13 @@ void Count(std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memo
 }  // namespace
 
 WsServerTransport::WsServerTransport(std::shared_ptr<const WebRoot> root,
+                                     std::shared_ptr<const OriginPolicy> origins,
                                      std::shared_ptr<WsCounters> counters,
                                      std::size_t maxHeadBytes)
-    : _root(std::move(root)), _counters(std::move(counters)), _maxHeadBytes(maxHeadBytes) {}
+    : _root(std::move(root)),
+      _origins(std::move(origins)),
+      _counters(std::move(counters)),
+      _maxHeadBytes(maxHeadBytes) {}
 
 void WsServerTransport::Started(Session& /*session*/) {}
 
@@ -98,6 +104,15 @@ void WsServerTransport::HandleRequest(Session& session, const HttpHead& request)
         Count(_counters->badVersions);
         return Refuse(session, 426, "Sec-WebSocket-Version: 13\r\n",
                       "Sec-WebSocket-Version other than 13");
+    }
+    const std::string origin = request.Header("origin");
+    if (!_origins->Allows(origin, request.Header("host"))) {
+        Count(_counters->originRefused);
+        // Named in the log only as a well-formed origin: the header is the client's text.
+        const auto shown = OriginPolicy::Normalize(origin);
+        return Refuse(session, 403, {},
+                      "Origin " + (shown ? shown->substr(0, 100) : std::string("(malformed)")) +
+                          " not allowed");
     }
     session.SendFramed(BytesOf("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                              "Connection: Upgrade\r\nSec-WebSocket-Accept: " +

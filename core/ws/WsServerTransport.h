@@ -12,20 +12,22 @@
 
 namespace tavern::ws {
 
+class OriginPolicy;
 class WebRoot;
 struct WsCounters;
 
 // The server side of one WebSocket connection (RFC 6455), or of one plain HTTP request for the
 // page. First the request head: `GET /ws` with a valid upgrade is answered 101 and the session
 // starts (OnConnected); `GET /` and the page's files are answered from the WebRoot; anything
-// else gets its status (400, 404, 426, 431) and the connection closes after it. Then frames:
+// else gets its status (400, 403, 404, 426, 431) and the connection closes after it. Then frames:
 // each binary message must be exactly one packet, which goes on to the packet path; every
 // packet sent goes out as one binary frame. A buffer is framed once for every WebSocket
 // recipient (its SendBuffer::Twin), so a broadcast costs one framed copy, not one per member.
 class WsServerTransport final : public Transport {
 public:
-    WsServerTransport(std::shared_ptr<const WebRoot> root, std::shared_ptr<WsCounters> counters,
-                      std::size_t maxHeadBytes);
+    WsServerTransport(std::shared_ptr<const WebRoot> root,
+                      std::shared_ptr<const OriginPolicy> origins,
+                      std::shared_ptr<WsCounters> counters, std::size_t maxHeadBytes);
 
     void Started(Session& session) override;
     void Received(Session& session, std::span<const std::byte> bytes) override;
@@ -46,6 +48,7 @@ private:
     void QueueControlFrames(Session& session);
 
     std::shared_ptr<const WebRoot> _root;
+    std::shared_ptr<const OriginPolicy> _origins;
     std::shared_ptr<WsCounters> _counters;
     std::size_t _maxHeadBytes;
     State _state = State::Head;

@@ -11,8 +11,9 @@ CASE is one of:
                                   SIGTERM with --drain-seconds: /readyz answers 503 while the
                                   game port still accepts a player and /healthz still says 200
   JsonLogLinesCarryTheTextFields  --log-format json: every log line is one JSON object
-  WebSocketCountsAreInMetrics     --ws-port: WebSocket bots' upgrades and a refused request
-                                  (400) show in the tavern_websocket_* families
+  WebSocketCountsAreInMetrics     --ws-port: WebSocket bots' upgrades, a refused request (400)
+                                  and an upgrade from a page --ws-origin does not allow (403)
+                                  show in the tavern_websocket_* families
   BusMetricsMoveWhenWhispersCrossNodes
                                   two cluster nodes (a nats-server and a PostgreSQL of the
                                   test's own): whispers from one node's player to the other's
@@ -607,7 +608,8 @@ def bot_report_writes_json_and_html(gameserver, client):
 
 
 def web_socket_counts_are_in_metrics(gameserver, client):
-    server = Server(gameserver, "--ws-port", "0")
+    server = Server(gameserver, "--ws-port", "0",
+                    "--ws-origin", "https://game.example.com,http://localhost:5173")
     try:
         ws_port = None
         deadline = time.monotonic() + 10
@@ -627,6 +629,21 @@ def web_socket_counts_are_in_metrics(gameserver, client):
                     break
                 answer += chunk
         check(answer.startswith(b"HTTP/1.1 400 "), "not a 400: %r" % answer[:60])
+        # Upgrades from pages: one --ws-origin lists (101), one it does not (403, closed).
+        for origin, status in (("https://game.example.com", b"101"),
+                               ("https://evil.example", b"403")):
+            with socket.create_connection(("127.0.0.1", ws_port), timeout=10) as sock:
+                sock.sendall(("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                              "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                              "Sec-WebSocket-Version: 13\r\nOrigin: %s\r\n\r\n" % origin).encode())
+                answer = b""
+                while b"\r\n\r\n" not in answer:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        break
+                    answer += chunk
+            check(answer.startswith(b"HTTP/1.1 " + status + b" "),
+                  "Origin %s: not a %s: %r" % (origin, status.decode(), answer[:60]))
         bots = 5
         run = subprocess.run(
             [client, "--ws", "--port", str(ws_port), "--bots", str(bots), "--rooms", "1",
@@ -638,10 +655,12 @@ def web_socket_counts_are_in_metrics(gameserver, client):
                      "tavern_websocket_http_responses", "tavern_websocket_closes",
                      "tavern_websocket_connections_cut", "tavern_websocket_network_bytes"):
             check(name in families, "family %s missing" % name)
-        check(value(samples, "tavern_websocket_upgrades_total") == bots,
+        check(value(samples, "tavern_websocket_upgrades_total") == bots + 1,
               "upgrades: %s" % value(samples, "tavern_websocket_upgrades_total"))
         check(value(samples, "tavern_websocket_http_responses_total", status="400") == 1,
               "400s: %s" % value(samples, "tavern_websocket_http_responses_total", status="400"))
+        check(value(samples, "tavern_websocket_http_responses_total", status="403") == 1,
+              "403s: %s" % value(samples, "tavern_websocket_http_responses_total", status="403"))
         check(value(samples, "tavern_websocket_network_bytes_total", direction="sent") > 0,
               "no bytes sent to the WebSocket bots")
     finally:

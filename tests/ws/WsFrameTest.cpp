@@ -55,8 +55,8 @@ TEST(WsFrameTest, ServerFramesPutOneFrameBeforeEachPacket) {
 }
 
 TEST(WsFrameTest, ABroadcastIsFramedOnceForEveryWebSocketRecipient) {
-    ws::WsServerTransport first(nullptr, std::make_shared<ws::WsCounters>(), 8192);
-    ws::WsServerTransport second(nullptr, std::make_shared<ws::WsCounters>(), 8192);
+    ws::WsServerTransport first(nullptr, nullptr, std::make_shared<ws::WsCounters>(), 8192);
+    ws::WsServerTransport second(nullptr, nullptr, std::make_shared<ws::WsCounters>(), 8192);
     const auto broadcast = SendBuffer::Copy(Packets({12, 40}));
     const auto a = first.Encode(broadcast);
     const auto b = second.Encode(broadcast);

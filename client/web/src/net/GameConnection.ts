@@ -14,7 +14,6 @@ export class GameConnection {
   private readonly _socket: WebSocket;
   private _open = false;
   private _closed = false;
-  private _received = 0;
 
   constructor(url: string, private readonly _codec: PacketCodec,
               private readonly _events: ConnectionEvents) {
@@ -29,12 +28,13 @@ export class GameConnection {
 
   IsOpen(): boolean { return this._open && !this._closed; }
 
-  // Server packets handled so far: what a resume tells the server (C_LOGIN.received).
-  Received(): number { return this._received; }
-
   Send(name: string, fields: Record<string, unknown> = {}): void {
-    if (!this.IsOpen()) return;
-    this._socket.send(this._codec.Encode(name, fields));
+    this.SendBytes(this._codec.Encode(name, fields));
+  }
+
+  // One packet already encoded (PacketCodec.Encode): kept copies sent again after a resume.
+  SendBytes(packet: Uint8Array): void {
+    if (this.IsOpen()) this._socket.send(packet);
   }
 
   Close(): void {
@@ -57,7 +57,6 @@ export class GameConnection {
       this._socket.close(1002, "bad packet");
       return this.Finish(0, "unreadable packet from the server: " + error.message);
     }
-    ++this._received;
     this._events.packet(packet);
   }
 

@@ -1,7 +1,7 @@
 // The page: the login form, the field, the players, the chat panel, the ping and the status
 // line, wired to one GameClient. URL parameters ?name=N&password=P&room=R&say=TEXT log in and
 // enter at once (say: one chat line once in the room); ?server=ws://host:port/ws picks another
-// server than the page's own.
+// server than the page's own; ?giveup=SECONDS how long to keep reconnecting after a drop.
 import { GameClient, type ChatLine, type ClientState, type Player } from "../game/GameClient";
 import { RoomField } from "./RoomField";
 
@@ -37,6 +37,12 @@ export class App {
       this._client.Stop();
       this.ShowState("idle", "logged out");
     });
+    // The browser's word that the network is back: reconnect now, not after the backoff.
+    window.addEventListener("online", () => this._client.NetworkBack());
+    // Closing or reloading the page is leaving: the token dies with the page, so nothing could
+    // resume, and without C_LEAVE_GAME others would see the player stand there for the
+    // server's resume window.
+    window.addEventListener("pagehide", () => this._client.Stop());
     this.ShowState("idle", "log in to play");
     if (this._params.get("name") && this._params.get("password") && this._params.get("room")) this.LogIn();
   }
@@ -55,9 +61,11 @@ export class App {
       return this.ShowState("refused", "a name, a password and a room number, please");
     }
     $("chat-log").replaceChildren();
+    const giveUp = Number(this._params.get("giveup"));
     this._client.Start({
       url: this.ServerUrl(), name: value("name"), password: value("password"), room,
       say: this._params.get("say") ?? undefined,
+      giveUpMs: giveUp > 0 ? giveUp * 1000 : undefined,
     });
     this._params.delete("say");  // once per page, not again on the next login
   }
@@ -67,10 +75,12 @@ export class App {
     status.textContent = text;
     status.dataset.state = state;
     document.body.dataset.state = state;
-    const busy = state === "connecting" || state === "logging-in" || state === "entering" || state === "in-room";
+    const busy = state === "connecting" || state === "logging-in" || state === "entering" ||
+                 state === "in-room" || state === "reconnecting";
     $<HTMLButtonElement>("login-button").disabled = busy;
     $<HTMLButtonElement>("leave").disabled = !busy;
-    $<HTMLInputElement>("say-text").disabled = state !== "in-room";
+    // While reconnecting a line is kept and goes out after the resume.
+    $<HTMLInputElement>("say-text").disabled = state !== "in-room" && state !== "reconnecting";
     if (state !== "in-room") $("ping").textContent = "-";
   }
 
@@ -81,6 +91,7 @@ export class App {
       const item = document.createElement("li");
       item.textContent = `${p.name} (${p.x.toFixed(1)}, ${p.y.toFixed(1)})`;
       item.dataset.name = p.name;
+      item.dataset.id = p.id;
       if (p.self) item.className = "self";
       return item;
     });
