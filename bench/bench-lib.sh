@@ -25,7 +25,7 @@ stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/de
 # field NAME LINE: the value of NAME=value in a program's one-line report.
 field() { sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-# median NUMBERS...: the middle one (the upper middle of an even count).
+# median NUMBERS...: the middle one (the lower middle of an even count).
 median() { tr ' ' '\n' <<<"$*" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 
 # A first port for the servers of one run, counted up from by the caller: random, so that two
@@ -47,4 +47,57 @@ require_pinned_tools() {
 results_file() {
   mkdir -p "$1/bench-results"
   echo "$1/bench-results/$2-$(date -u +%Y%m%dT%H%M%SZ).$3"
+}
+
+# results_begin BUILD_DIR KIND COMMAND...: starts a JSON results file. Sets results (its path,
+# from results_file), results_utc (the stamp in its name), results_load_before and
+# results_command (COMMAND..., the script and its arguments as the caller was run).
+results_begin() {
+  results=$(results_file "$1" "$2" json)
+  results_kind=$2
+  results_utc=$(basename "$results" .json)
+  results_utc=${results_utc#"$2"-}
+  results_load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  shift 2
+  results_command="$*"
+}
+
+# json_str TEXT: TEXT as a JSON string (quotes, backslashes, tabs and newlines escaped).
+json_str() {
+  local s=${1//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\t'/\\t}
+  s=${s//$'\n'/\\n}
+  printf '"%s"' "$s"
+}
+
+# json_num VALUE: VALUE if it is a number, else null (a failed run's "nan", "n/a" or nothing).
+json_num() { [[ ${1:-} =~ ^-?[0-9]+(\.[0-9]+)?$ ]] && echo "$1" || echo null; }
+
+# json_list VALUES...: the numbers as a JSON array (anything else as null).
+json_list() {
+  local v out=()
+  for v in $*; do out+=("$(json_num "$v")"); done
+  local IFS=,
+  echo "[${out[*]}]"
+}
+
+# results_head: the fields every results file opens with (after its "{"): the kind, the UTC
+# stamp, the command, the machine's cores, and its load average before the run and now. The
+# caller adds its parameters and figures and closes the object.
+results_head() {
+  printf '  "bench": %s,\n  "utc": "%s",\n  "command": %s,\n  "cores": %s,\n' \
+    "$(json_str "$results_kind")" "$results_utc" "$(json_str "$results_command")" "$(nproc)"
+  printf '  "load_before": "%s",\n  "load_after": "%s",\n' "$results_load_before" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# summary_json LINE: a program's one-line report of NAME=value fields as a JSON object (numbers
+# stay numbers); an empty line gives null.
+summary_json() {
+  [ -n "$1" ] || { echo null; return; }
+  tr ' ' '\n' <<<"$1" | awk -F= 'NF == 2 {
+      v = ($2 ~ /^-?[0-9]+(\.[0-9]+)?$/) ? $2 : "\"" $2 "\""
+      printf "%s\"%s\": %s", (n++ ? ", " : "{"), $1, v }
+    END { print (n ? "}" : "null") }'
 }

@@ -94,6 +94,7 @@ def main():
     p.add_argument("--soak-seconds", type=int, default=0)
     a = p.parse_args()
     builds = {"before": a.before, "after": a.after}
+    loadavg_before = open("/proc/loadavg").read().split()[:3]
     rounds = []
     for i in range(a.rounds):
         order = ["before", "after"] if i % 2 == 0 else ["after", "before"]
@@ -113,8 +114,13 @@ def main():
         print(f"round {i + 1}/{a.rounds} done", file=sys.stderr)
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
               "loadavg": open("/proc/loadavg").read().split()[:3],
-              "cores": os.cpu_count(), "builds": builds, "rounds": rounds, "median": {},
-              "game_seconds": a.game_seconds, "soak_seconds": a.soak_seconds}
+              "cores": os.cpu_count(), "rounds": rounds, "median": {},
+              "game_seconds": a.game_seconds, "soak_seconds": a.soak_seconds,
+              # As given, relative to where it ran: no machine's absolute paths in a kept file.
+              "builds": {b: os.path.relpath(p) for b, p in builds.items()},
+              "command": " ".join([os.path.relpath(sys.argv[0])] + [os.path.relpath(x) if os.path.isdir(x) else x
+                                                                  for x in sys.argv[1:]])}
+    result["loadavg_before"] = loadavg_before
     benches = (([] if a.skip_jobs else ["jobs"]) + ([] if a.skip_game else ["game"]) +
                (["soak"] if a.soak_seconds > 0 else []))
     for b in builds:

@@ -8,9 +8,11 @@ The README marks each generated table:
     <!-- /bench -->
 
 KIND names a renderer below; FILE... are results files under bench/results/ (the committed
-copies of what the scripts wrote under BUILD_DIR/bench-results/). Each table starts with a line
-naming its files, their date and the machine's load, so no figure in the README is copied by
-hand.
+copies of the JSON the scripts wrote under BUILD_DIR/bench-results/; most open with the fields
+of bench-lib.sh's results_head: bench, utc, command, cores, load_before, load_after). Each table
+starts with a line naming its files, their date and the machine's load, so no figure in the
+README is copied by hand. The one text file read is a WebSocket run from before that script
+wrote JSON (load_ws_text).
 
     bench/readme-tables.py                 rewrite the README's tables
     bench/readme-tables.py --take FILE...  first copy new results files into bench/results/
@@ -151,6 +153,32 @@ def render_compare_jobs(names):
     return out
 
 
+def render_soak(names):
+    """bench/soak/run-soak.sh: one row per soak run."""
+    runs = [load(n) for n in names]
+    out = source_line(names, [utc_date(r["utc"]) for r in runs], [r["load_before"].split()[0] for r in runs])
+    out += ("| backend, server idle timeout | waves | connections opened = closed | clean / abrupt / "
+            "reset / mid-login / reconnect | server packets in | protocol errors | heap start / after "
+            "warm-up / end | RSS start / after warm-up / end | fds start / end | slowest close | "
+            "result |\n| --- | ---: | ---: | --- | ---: | ---: | --- | --- | --- | ---: | --- |\n")
+    def mib(value):
+        return "n/a" if isinstance(value, str) else "%.2f" % value
+    for r in runs:
+        for run in r["runs"]:
+            backend = "io_uring" if run["backend"] == "io_uring" else run["backend"]
+            idle = "%.0f s" % run["idle_timeout_s"] if run.get("idle_timeout_s") else "60 s (default)"
+            opened, closed = run["opened"], run["closed"]
+            conns = thousands(opened) if opened == closed else "%s opened, %s closed" % (
+                thousands(opened), thousands(closed))
+            kinds = " / ".join(thousands(run[k]) for k in ("clean", "abrupt", "reset", "mid_login", "reconnect"))
+            out += "| %s, %s | %d | %s | %s | %s | %d | %s / %s / %s MiB | %s / %s / %s MiB | %d / %d | %.1f ms | %s |\n" % (
+                backend, idle, run["waves"], conns, kinds, thousands(run["packets_in"]),
+                run["protocol_errors"], mib(run["heap_start"]), mib(run["heap_warm"]), mib(run["heap_end"]),
+                mib(run["rss_start"]), mib(run["rss_warm"]), mib(run["rss_end"]), run["fds_start"],
+                run["fds_end"], run["slowest_close_ms"], run["result"])
+    return out
+
+
 def render_compare_soak(names):
     run = load(names[0])
     out = source_line(names, [run["date"][:10]], [run["loadavg"][0]])
@@ -178,77 +206,242 @@ def render_compare_soak(names):
     return out
 
 
+def run_source(names, runs):
+    """The opening line of a table from files that results_head (bench/bench-lib.sh) began."""
+    files = ", ".join("`%s`" % os.path.relpath(os.path.normpath(os.path.join(RESULTS, n)), ROOT)
+                      for n in names)
+    loads = "; ".join("%s at the start, %s at the end" % (r["load_before"].split()[0], r["load_after"].split()[0])
+                      for r in runs)
+    return "_From %s (%s; load average %s)._\n\n" % (
+        files, ", ".join(sorted(set(utc_date(r["utc"]) for r in runs))), loads)
+
+
+def size_text(size):
+    return "%d KiB" % (size // 1024) if size >= 1024 and size % 1024 == 0 else "%d B" % size
+
+
+def spread(values, digits=2, suffix="x"):
+    return "%.*f%s (%.*f-%.*f)" % (digits, median(values), suffix, digits, min(values), digits, max(values))
+
+
+def median(values):
+    """The middle value; the lower middle of an even count, as bench-lib.sh's median."""
+    v = sorted(values)
+    return v[(len(v) - 1) // 2]
+
+
 def render_echo(names):
-    """The echo script's text report (bench/echo/run-echo-bench.sh)."""
-    with open(os.path.join(RESULTS, names[0])) as f:
-        text = f.read()
-    stamp = re.search(r"echo-(\d{4}-\d\d-\d\d)", names[0])
-    load_ = re.search(r"load average before: (\S+)", text)
-    out = source_line(names, [stamp.group(1) if stamp else "?"],
-                      [load_.group(1) if load_ else "not recorded"])
-    rates = {}
-    for server, conns, size, msgs in re.findall(r"^(tavern|asio)\s+(\d+)\s+(\d+)\s+(\d+)", text, re.M):
-        rates[(server, int(conns), int(size))] = int(msgs)
-    out += ("| conns | size | Tavern msgs/s | Asio msgs/s | throughput ratio | server CPU per msg, "
-            "Tavern / Asio |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n")
-    ratios = re.search(r"^conns\s+size\s+throughput\s+cpu per msg\n(.*?)\n\n", text, re.M | re.S)
-    for line in ratios.group(1).splitlines():
-        conns, size, throughput, cpu = line.split()
-        size_text = "64 B" if size == "64" else "%d KiB" % (int(size) // 1024)
-        out += "| %s | %s | %s | %s | %s | %s |\n" % (
-            thousands(int(conns)), size_text, thousands(rates[("tavern", int(conns), int(size))]),
-            thousands(rates[("asio", int(conns), int(size))]), throughput, cpu)
+    """bench/echo/run-echo-bench.sh: Tavern and Asio echo servers, paired rounds."""
+    run = load(names[0])
+    out = run_source(names, [run])
+    out += ("Medians over %d rounds of %s s per case; the ratios are Tavern / Asio within each round, "
+            "median (smallest-largest):\n\n" % (run["rounds"], run["seconds_per_case"]))
+    out += ("| conns | size | pipeline | Tavern msgs/s | Asio msgs/s | throughput ratio | server CPU per msg, "
+            "Tavern / Asio |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+    for c in run["cases"]:
+        ratio = c["tavern_over_asio"]
+        out += "| %s | %s | %d | %s | %s | %s | %s |\n" % (
+            thousands(c["connections"]), size_text(c["size"]), c["pipeline"],
+            thousands(median(c["tavern"]["msgs_per_s"])), thousands(median(c["asio"]["msgs_per_s"])),
+            spread(ratio["throughput"]), spread(ratio["cpu_per_msg"]))
+    idle = run["idle"]
+    out += ("\n| %s idle connections | server resident set before / with them | per connection |\n"
+            "| --- | ---: | ---: |\n" % thousands(idle["connections"]))
+    for key, label in (("tavern", "Tavern"), ("asio", "Asio")):
+        i = idle[key]
+        out += "| %s | %.1f / %.1f MiB | %s bytes |\n" % (
+            label, i["rss_kib_before"] / 1024.0, i["rss_kib_with_connections"] / 1024.0,
+            thousands(i["bytes_per_connection"]))
     return out
 
 
 def render_store(names):
-    """store_bench's text report (bench/store/StoreBench.cpp)."""
-    path = os.path.join(RESULTS, names[0])
-    with open(path) as f:
-        text = f.read()
-    date = re.search(r"^date: (\S+)", text, re.M)
-    load_ = re.search(r"^load average before: (\S+)", text, re.M)
-    out = source_line(names, [date.group(1) if date else "date not recorded"],
-                      [load_.group(1) if load_ else "not recorded"])
-    out += ("| backend | one transaction | a transaction per player | ratio | 10,000 players in one batch "
-            "| returning logins, `min` cost, one thread |\n| --- | ---: | ---: | ---: | ---: | ---: |\n")
+    """bench/store/run-store-bench.sh (store_bench): a batch per save against a transaction each."""
+    runs = [load(n) for n in names]
+    out = run_source(names, runs)
+    first = runs[0]["store_bench"]
+    out += ("Median over %d rounds (smallest-largest), %s players per save, %s in the big batch%s:\n\n"
+            % (first["rounds"], thousands(first["players"]), thousands(first["batch_players"]),
+               "; one row per run, in the order of the files" if len(runs) > 1 else ""))
+    out += ("| backend%s | one transaction | a transaction per player | ratio | %s players in one batch "
+            "| returning logins, `min` cost, one thread |\n| ---%s | ---: | ---: | ---: | ---: | ---: |\n"
+            % (" | run" if len(runs) > 1 else "", thousands(first["batch_players"]), " | ---:" if len(runs) > 1 else ""))
     for backend, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
-        save = re.search(r"^%s: save \d+ players: one transaction (\d+) states/s \S+, one per player "
-                         r"(\d+) states/s \S+, ratio ([\d.]+)x \(([\d.]+)x-([\d.]+)x\)" % backend, text, re.M)
-        batch = re.search(r"^%s: save \d+ players in one batch: ([\d.]+) ms" % backend, text, re.M)
-        logins = re.search(r"^%s: returning logins .*?: (\d+)/s" % backend, text, re.M)
-        if not (save and batch and logins):
-            continue
-        out += "| %s | %s states/s | %s states/s | %.0fx (%.0fx-%.0fx) | %s ms | %s/s |\n" % (
-            label, thousands(int(save.group(1))), thousands(int(save.group(2))), float(save.group(3)),
-            float(save.group(4)), float(save.group(5)), batch.group(1), thousands(int(logins.group(1))))
+        for i, run in enumerate(runs):
+            name = label + (" | %d" % (i + 1) if len(runs) > 1 else "")
+            b = run["store_bench"]["backends"].get(backend)
+            if not b:
+                out += "| %s | not run | | | | |\n" % name
+                continue
+            r = b["ratio"]
+            out += "| %s | %s states/s | %s states/s | %.0fx (%.0fx-%.0fx) | %.1f ms | %s/s |\n" % (
+                name, thousands(b["one_transaction_states_per_s"]["median"]),
+                thousands(b["one_per_player_states_per_s"]["median"]), r["median"], r["min"], r["max"],
+                b["batch_ms"]["median"], thousands(b["returning_logins_per_s"]["median"]))
+    return out
+
+
+def load_ws_text(name):
+    """A run of run-ws-bench.sh from before it wrote JSON (its text report), as the JSON reads."""
+    with open(os.path.join(RESULTS, name)) as f:
+        text = f.read()
+    head = re.search(r"(\d+) bots in 1 room, .*?, (\d+) s per run, (\d+) rounds", text)
+    date = re.search(r"^date (\S+), \d+ cores, load average at start: (\S+ \S+ \S+)", text, re.M)
+    end = re.search(r"^load average at the end: (\S+ \S+ \S+)", text, re.M)
+    medians = dict((t.lower(), {"chat_recv_per_s": float(r), "server_cpu_s_per_million": float(c)})
+                   for t, r, c in re.findall(r"^median (TCP|WS):\s+(\d+) S_CHAT/s, ([\d.]+) cpu s/M", text, re.M))
+    ratios = re.search(r"^WS/TCP cpu per delivered, per round: ([\d. ]+); median ([\d.]+)", text, re.M)
+    return {"utc": date.group(1), "load_before": date.group(2),
+            "load_after": end.group(1) if end else "?", "bots": int(head.group(1)),
+            "seconds_per_run": int(head.group(2)), "rounds": int(head.group(3)), "median": medians,
+            "ws_over_tcp_cpu_per_delivered": [float(x) for x in ratios.group(1).split()],
+            "median_ws_over_tcp_cpu_per_delivered": float(ratios.group(2)),
+            "failed": bool(re.search(r"^\d+\s+\S+\s+\S+\s+\S+\s+failed", text, re.M))}
+
+
+def render_ws(names):
+    """bench/game/run-ws-bench.sh: the game's one-room case over TCP and over WebSocket."""
+    run = load_ws_text(names[0]) if names[0].endswith(".txt") else load(names[0])
+    out = run_source(names, [run])
+    out += ("%s bots in one room, %d s per run, %d paired rounds; medians:\n\n"
+            % (thousands(run["bots"]), run["seconds_per_run"], run["rounds"]))
+    out += ("| transport | `S_CHAT` delivered/s | server CPU s per million delivered |\n"
+            "| --- | ---: | ---: |\n")
+    for key, label in (("tcp", "TCP"), ("ws", "WebSocket")):
+        m = run["median"][key]
+        out += "| %s | %s | %.3f |\n" % (label, thousands(m["chat_recv_per_s"]), m["server_cpu_s_per_million"])
+    ratios = run["ws_over_tcp_cpu_per_delivered"]
+    out += ("\nWebSocket / TCP server CPU per delivered message, per round: %s; median **%.2f**%s.\n"
+            % (", ".join("%.2f" % r if r is not None else "failed" for r in ratios),
+               run["median_ws_over_tcp_cpu_per_delivered"],
+               "" if not run["failed"] else " (a run failed: see the file)"))
+    return out
+
+
+def render_resume_memory(names):
+    """bench/game/run-resume-memory.sh: peak server memory without and with the resume window."""
+    run = load(names[0])
+    out = run_source(names, [run])
+    out += ("%d bots in %d rooms, %d s, %d paired rounds:\n\n" % (run["bots"], run["rooms"], run["seconds"], run["rounds"]))
+    out += "| round | peak RSS, `--resume-window 0` | peak RSS, 30 s | difference per bot | `S_CHAT` received in all, 0 / 30 s |\n"
+    out += "| ---: | ---: | ---: | ---: | ---: |\n"
+    by_round = {}
+    for r in run["runs"]:
+        by_round.setdefault(r["round"], {})[r["resume_window_s"]] = r
+    for i, (round_, pair) in enumerate(sorted(by_round.items())):
+        off, on = pair[0], pair[30]
+        delivered = " / ".join(thousands((x["summary"] or {}).get("chat_recv", 0)) for x in (off, on))
+        out += "| %d | %.1f MiB | %.1f MiB | %s bytes | %s |\n" % (
+            round_, off["peak_rss_kib"] / 1024.0, on["peak_rss_kib"] / 1024.0,
+            thousands(run["bytes_per_bot"][i]), delivered)
+    out += "\nMedian difference per bot: **%s bytes**.\n" % thousands(run["median_bytes_per_bot"])
+    return out
+
+
+def render_packet(names):
+    """bench/packet/run-packet-bench.sh: the packet pipeline against the raw echo, same run."""
+    runs = [load(n) for n in names]
+    run = runs[0]
+    out = run_source(names, runs)
+    out += ("%s connections, %d-byte packets, %d s per case, %d rounds (which goes first alternates); "
+            "medians, ratios within each round, median (smallest-largest)%s:\n\n"
+            % (thousands(run["connections"]), run["packet_size"], run["seconds_per_case"], run["rounds"],
+               "; one row per run, in the order of the files" if len(runs) > 1 else ""))
+    out += ("| pipeline%s | raw echo msgs/s | packets/s | packet / raw throughput | packet / raw server CPU per msg |\n"
+            "| ---:%s | ---: | ---: | ---: | ---: |\n" % ((" | run", " | ---:") if len(runs) > 1 else ("", "")))
+    for i, c in enumerate(run["cases"]):
+        for j, r in enumerate(runs):
+            c = r["cases"][i]
+            out += "| %d%s | %s | %s | %s | %s |\n" % (
+                c["pipeline"], " | %d" % (j + 1) if len(runs) > 1 else "",
+                thousands(median(c["raw"]["msgs_per_s"])), thousands(median(c["packet"]["msgs_per_s"])),
+                spread(c["packet_over_raw"]["throughput"]), spread(c["packet_over_raw"]["cpu_per_msg"]))
     return out
 
 
 def render_colyseus(names):
-    """The Colyseus side-by-side's report (bench/colyseus/run-colyseus-bench.sh, summarize.mjs)."""
-    with open(os.path.join(RESULTS, names[0])) as f:
-        text = f.read()
-    date = re.search(r"^date: (\S+)", text, re.M)
-    load_ = re.search(r"^load average before: (\S+)", text, re.M)
-    out = source_line(names, [date.group(1) if date else "date not recorded"],
-                      [load_.group(1) if load_ else "not recorded"])
-    steady = dict((server, float(cpu)) for server, cpu in re.findall(
-        r"^(tavern|colyseus)\s+[\d,]+\s+([\d.]+)\s", text.split("Case 2:")[0], re.M))
-    top = re.search(r"^medians of every round \(.*?\): Tavern ([\d,]+) delivered/s measured, ([\d,]+) /s per "
-                    r"full core by CPU cost; Colyseus ([\d,]+) measured, ([\d,]+) per full core; Tavern / "
-                    r"Colyseus ([\d.]+)x measured, ([\d.]+)x per full core", text, re.M)
-    out += ("| case | Tavern | Colyseus | Tavern / Colyseus |\n| --- | ---: | ---: | ---: |\n")
-    out += "| 200 clients x 1 line/s: server CPU-s per million delivered (median) | %.3f | %.3f | 1/%.1f |\n" % (
-        steady["tavern"], steady["colyseus"], steady["colyseus"] / steady["tavern"])
-    out += "| saturation: most deliveries/s carried, measured (median of rounds) | %s | %s | %sx |\n" % (
-        top.group(1), top.group(3), top.group(5))
+    """bench/colyseus/run-colyseus-bench.sh: Tavern over WebSocket and Colyseus, paired rounds."""
+    run = load(names[0])
+    summary = run["summary"]
+    out = run_source(names, [run])
+    steady = summary["steady"]
+    top = summary["ramp"]["medians"]["every round"]
+    out += ("%d clients, %d paired rounds; Tavern %s, `@colyseus/core` %s, `@colyseus/sdk` %s, Node.js %s:\n\n"
+            % (run["clients"], run["rounds"], run["tavern_commit"], run["colyseus_core"], run["colyseus_sdk"], run["node"]))
+    out += "| case | Tavern | Colyseus | Tavern / Colyseus |\n| --- | ---: | ---: | ---: |\n"
+    out += ("| %d clients x 1 line/s: server CPU-s per million delivered (median) | %.3f | %.3f | 1/%.1f |\n" % (
+        run["clients"], steady["tavern"]["cpu_s_per_million"], steady["colyseus"]["cpu_s_per_million"],
+        steady["colyseus"]["cpu_s_per_million"] / steady["tavern"]["cpu_s_per_million"]))
+    out += "| saturation: most deliveries/s carried, measured (median of rounds) | %s | %s | %.1fx |\n" % (
+        thousands(top["tavern_delivered_per_s"]), thousands(top["colyseus_delivered_per_s"]),
+        top["tavern_delivered_per_s"] / top["colyseus_delivered_per_s"])
     out += ("| saturation: deliveries/s per full server core, by CPU cost at the top step (median) "
-            "| %s | %s | %sx |\n" % (top.group(2), top.group(4), top.group(6)))
+            "| %s | %s | %.1fx |\n" % (thousands(top["tavern_per_full_core"]), thousands(top["colyseus_per_full_core"]),
+                                       top["tavern_per_full_core"] / top["colyseus_per_full_core"]))
+    out += ("\nThe top step of each saturation round, and what stopped the next one (contended: other work "
+            "took over half a core beside it):\n\n")
+    out += ("| server | round | lines/s per client | delivered/s | server core busy | CPU-s per million "
+            "| other work (cores) | next step |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+    for r in summary["ramp"]["rounds"]:
+        nxt = ("failed at %s/s: %s" % (r["failed_at"], r["limit"])) if r["failed_at"] is not None else "every step passed"
+        out += "| %s | %d%s | %s | %s | %s | %s | %s | %s |\n" % (
+            "Tavern" if r["server"] == "tavern" else "Colyseus", r["round"], " (contended)" if r["contended"] else "",
+            r["top_rate_per_client"] if r["top_rate_per_client"] is not None else "none passed",
+            thousands(r["delivered_per_s"]),
+            "%.2f" % r["server_core_busy"] if r["server_core_busy"] is not None else "-",
+            "%.3f" % r["cpu_s_per_million"] if r["cpu_s_per_million"] is not None else "-",
+            "%.2f" % r["other_cores_busy"] if r["other_cores_busy"] is not None else "-", nxt)
+    return out
+
+
+def render_game(names):
+    """bench/game/run-game-bench.sh: one run of both cases (no peer: the offered load is the yardstick)."""
+    runs = [load(n) for n in names]
+    out = run_source(names, runs)
+    out += ("| case | run | `S_CHAT` delivered/s | server CPU s per million delivered | bots' ping p50 / p99 "
+            "| quiet player's ping p99 | bots in |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+    for case in ("one-room", "ten-rooms"):
+        for i, r in enumerate(runs):
+            c = next((c for c in r["cases"] if c["case"] == case), None)
+            if c is None:
+                continue
+            bots, probe = c["load"] or {}, c["probe"] or {}
+            out += "| %s | %d | %s | %s | %s / %s ms | %s ms | %s of %s |\n" % (
+                case.replace("-", " "), i + 1,
+                thousands(c["chat_recv_per_s"]) if c["chat_recv_per_s"] is not None else "failed",
+                "%.3f" % c["server_cpu_s_per_million"] if c["server_cpu_s_per_million"] is not None else "-",
+                bots.get("ping_p50_ms", "-"), bots.get("ping_p99_ms", "-"), probe.get("ping_p99_ms", "-"),
+                thousands(bots.get("in_game", 0)), thousands(c["bots"]))
+    return out
+
+
+def render_metrics_cost(names):
+    """bench/game/run-metrics-cost.sh: the game bench without and with per-packet counting."""
+    run = load(names[0])
+    out = run_source(names, [run])
+    out += ("%d paired rounds of `run-game-bench.sh` (%d s per case), `%s` (on) against none (off); "
+            "the ratio is taken within each round, median (smallest-largest):\n\n"
+            % (run["rounds"], run["seconds_per_case"], run["on_args"]))
+    out += ("| case | server CPU s per million delivered, off | on | on / off | `S_CHAT` delivered/s, off / on |\n"
+            "| --- | ---: | ---: | ---: | ---: |\n")
+    for case in ("one-room", "ten-rooms"):
+        def values(variant, key):
+            return [c[key] for r in run["runs"] if r["variant"] == variant
+                    for c in r["game"]["cases"] if c["case"] == case and c[key] is not None]
+        ratios = [r for r in run["on_over_off_cpu_per_delivered"][case] if r is not None]
+        out += "| %s | %.3f | %.3f | %s | %s / %s |\n" % (
+            case.replace("-", " "), median(values("off", "server_cpu_s_per_million")),
+            median(values("on", "server_cpu_s_per_million")), spread(ratios),
+            thousands(median(values("off", "chat_recv_per_s"))), thousands(median(values("on", "chat_recv_per_s"))))
     return out
 
 
 RENDERERS = {
+    "metrics-cost": render_metrics_cost,
+    "game": render_game,
+    "ws": render_ws,
+    "resume-memory": render_resume_memory,
+    "packet": render_packet,
     "colyseus": render_colyseus,
     "store": render_store,
     "echo": render_echo,
@@ -258,6 +451,7 @@ RENDERERS = {
     "compare-builds-game": render_compare_game,
     "compare-builds-jobs": render_compare_jobs,
     "compare-builds-soak": render_compare_soak,
+    "soak": render_soak,
 }
 
 

@@ -70,9 +70,8 @@ void BusMetrics::Replied(std::string_view requestSubject) {
 }
 
 void BusMetrics::Requested(std::string_view subject, RequestOutcome outcome) {
-    _counters[IndexOf(subject)]
-        .requests[static_cast<std::size_t>(outcome)]
-        .fetch_add(1, std::memory_order_relaxed);
+    _counters[IndexOf(subject)].requests[static_cast<std::size_t>(outcome)].fetch_add(
+        1, std::memory_order_relaxed);
 }
 
 std::vector<BusMetrics::Series> BusMetrics::Read() const {

@@ -14,7 +14,8 @@ std::optional<NetAddress> ParseEntry(std::string_view entry) {
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
         host = host.substr(1, host.size() - 2);
     unsigned port = 0;
-    const auto [end, ec] = std::from_chars(portText.data(), portText.data() + portText.size(), port);
+    const auto [end, ec] =
+        std::from_chars(portText.data(), portText.data() + portText.size(), port);
     if (ec != std::errc{} || end != portText.data() + portText.size() || port == 0 || port > 65535)
         return std::nullopt;
     return NetAddress::Parse(host, static_cast<std::uint16_t>(port));

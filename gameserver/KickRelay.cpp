@@ -33,8 +33,8 @@ std::string KickRelay::Subject(const std::string& node) {
 std::shared_ptr<KickRelay> KickRelay::Start(const SchedulerRef& scheduler,
                                             std::shared_ptr<ClusterNode> node,
                                             std::weak_ptr<const GameContext> context) {
-    auto relay = std::make_shared<KickRelay>(PrivateTag{}, scheduler, std::move(node),
-                                             std::move(context));
+    auto relay =
+        std::make_shared<KickRelay>(PrivateTag{}, scheduler, std::move(node), std::move(context));
     try {
         relay->_subscription = relay->_node->Connection()->Subscribe(
             Subject(relay->_node->Options().node), relay->weak_from_this(),
@@ -68,14 +68,16 @@ void KickRelay::OnKick(bus::BusMessage& message) {
     kick->playerId = request.player_id();
     kick->deadline = Clock::now() + kGoneWait;
     if (context->accounts) kick->pending = context->accounts->Saves().Pending(kick->playerId);
-    spdlog::info("cluster: player {} logs in on node {}: ending its session here",
-                 kick->playerId, request.from_node());
+    spdlog::info("cluster: player {} logs in on node {}: ending its session here", kick->playerId,
+                 request.from_node());
 
     if (const auto session = context->directory->Find(kick->playerId)) {
-        Ask(*this, session,
+        Ask(
+            *this, session,
             [reason = request.reason().empty() ? std::string(kKickReason) : request.reason()](
                 GameSession& target) { return target.KickForTakeover(reason); },
-            kGoneWait, [this, kick](AskResult<PlayerRef> kicked) {
+            kGoneWait,
+            [this, kick](AskResult<PlayerRef> kicked) {
                 if (kicked) kick->player = std::move(kicked).Value();
                 AwaitGone(kick);
             });
@@ -112,8 +114,8 @@ void KickRelay::Answer(const Kick& kick) {
     std::optional<SavedPosition> left = kick.pending;
     if (kick.player && kick.player->Idle()) left = kick.player->Position();
     const auto context = _context.lock();
-    reply.set_saved(!(context && context->accounts &&
-                      context->accounts->Saves().Pending(kick.playerId)));
+    reply.set_saved(
+        !(context && context->accounts && context->accounts->Saves().Pending(kick.playerId)));
     if (left) {
         reply.set_found(true);
         reply.set_room_id(left->roomId);
@@ -142,7 +144,8 @@ void KickRelay::EndElsewhere(GameSession& session, std::uint64_t playerId, const
             const std::string& value = found.Value()->value;
             const std::string node = ClusterNode::EntryNodeOf(value);
             // Ours (a takeover on this node follows), or a stale entry of another account.
-            if (node == self->_node->Options().node || ClusterNode::EntryPlayerOf(value) != playerId)
+            if (node == self->_node->Options().node ||
+                ClusterNode::EntryPlayerOf(value) != playerId)
                 return then(std::nullopt);
             cluster::KickRequest request;
             request.set_version(1);

@@ -58,7 +58,7 @@ private:
     struct Kick {
         bus::BusMessage request;
         std::uint64_t playerId = 0;
-        PlayerRef player;                     // the one ended here, if any
+        PlayerRef player;                      // the one ended here, if any
         std::optional<SavedPosition> pending;  // a state of it on its way to the store
         Clock::time_point deadline;
     };

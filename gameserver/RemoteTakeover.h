@@ -25,8 +25,8 @@ public:
     // On `session`'s job queue, once the store has granted it a login to `playerId` (the
     // account named `name`): ends that account's session on any other node (S_KICKED there)
     // and waits until its state is saved; `then` runs as a job on `session`.
-    virtual void EndElsewhere(GameSession& session, std::uint64_t playerId,
-                              const std::string& name, Then then) = 0;
+    virtual void EndElsewhere(GameSession& session, std::uint64_t playerId, const std::string& name,
+                              Then then) = 0;
 };
 
 }  // namespace tavern::game

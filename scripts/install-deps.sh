@@ -33,3 +33,5 @@ fi
 if ! command -v npm >/dev/null; then
   $SUDO apt-get install -y --no-install-recommends nodejs npm
 fi
+# perf, for scripts/profile-ws-chat.sh (a profile taken by hand; no test needs it).
+$SUDO apt-get install -y --no-install-recommends linux-perf

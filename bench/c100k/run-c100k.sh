@@ -36,6 +36,7 @@ per_process=$((fd_limit - 200))
 
 port=$(first_port)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+command_line="$0 $*"
 out=$(results_file "$build" c100k json)
 stamp=$(basename "$out" .json)
 stamp=${stamp#c100k-}
@@ -97,6 +98,8 @@ per_conn=$(awk -v a="$rss_before" -v b="$rss_in" -v n="$count" 'BEGIN {printf "%
 cat >"$out" <<EOF
 {
   "bench": "c100k",
+  "command": $(json_str "$command_line"),
+  "load_after": "$(cut -d' ' -f1-3 /proc/loadavg)",
   "utc": "$stamp",
   "backend": "$backend",
   "connections": $count,

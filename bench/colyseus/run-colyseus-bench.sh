@@ -7,32 +7,29 @@
 #   case 1 (steady):     200 clients, 1 line/s each: 40,000 deliveries/s offered
 #   case 2 (saturation): 200 clients, the rate raised step by step until the own-line round trip
 #                        p50 reaches 50 ms or fewer than 97% of the lines arrive
-# Rounds are paired (both servers each round, the order alternating). Every step's JSON line,
-# the machine's load before and after, and the summary (summarize.mjs) go to the results file.
+# Rounds are paired (both servers each round, the order alternating). Every step, the machine's
+# load before and after, the versions and the summary (summarize.mjs --json) go to the results
+# file, BUILD_DIR/bench-results/colyseus-<UTC time>.json.
 # Other work on the machine moves every number (taskset pins, it does not reserve): run it on
 # an idle machine; the header records the load average before and after.
 #
 #   bench/colyseus/run-colyseus-bench.sh [BUILD_DIR] [ROUNDS]
-#   env: RESULTS (default BUILD_DIR/bench-results/colyseus-<UTC time>.txt; the committed copies
-#        are in bench/results/), CLIENTS (200), STEADY_SECONDS (10: case 1's
+#   env: CLIENTS (200), STEADY_SECONDS (10: case 1's
 #        window; Tavern's CPU there is a few hundredths of a second), SECONDS_PER_STEP (4),
 #        WARMUP (1), RAMP_RATES (lines/s per client), SERVER_CORE (0), LOAD_CORE (1),
 #        CASES ("steady ramp")
-#   bench/colyseus/run-colyseus-bench.sh --summary FILE   rewrites FILE's summary from its steps
+#   bench/colyseus/run-colyseus-bench.sh --summary FILE   prints a results file's summary
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 if [[ ${1:-} == --summary ]]; then
-  file=${2:?usage: run-colyseus-bench.sh --summary RESULTS_FILE}
-  { sed -n '1,/^load average after/p' "$file"; echo; node "$here/summarize.mjs" < "$file"; echo
-    echo "Every measured step (JSON):"; grep '^{' "$file"; } > "$file.new"
-  mv "$file.new" "$file"
+  node "$here/summarize.mjs" < "${2:?usage: run-colyseus-bench.sh --summary RESULTS_FILE}"
   exit 0
 fi
 root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-build}" && pwd)
 rounds=${2:-3}
-results=${RESULTS:-$build/bench-results/colyseus-$(date -u +%Y%m%dT%H%M%SZ).txt}
-mkdir -p "$(dirname "$results")"
+source "$here/../bench-lib.sh"
+results_begin "$build" colyseus "$0" "$@"
 clients=${CLIENTS:-200}
 seconds=${SECONDS_PER_STEP:-4}
 steady_seconds=${STEADY_SECONDS:-10}
@@ -104,16 +101,9 @@ run_case() {  # ROUND SERVER CASE
 
 colyseus_version=$(node -p "require('$work/node_modules/@colyseus/core/package.json').version")
 sdk_version=$(node -p "require('$work/node_modules/@colyseus/sdk/package.json').version")
-{
-  echo "Tavern over WebSocket beside Colyseus: one chat room, every line to every client"
-  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); tavern $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?');" \
-       "@colyseus/core $colyseus_version (npm colyseus 0.18.8's server), @colyseus/sdk $sdk_version; node $(node --version)"
-  echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); server on core $server_core, load driver on core $load_core"
-  echo "tavern: gameserver --workers 1 --ws-port (broadcast tick 20 ms, the default); colyseus: one Node.js process"
-  echo "$clients clients; case 1: $warmup s warm-up, $steady_seconds s measured; case 2: steps of $warmup s warm-up and $seconds s measured at $ramp lines/s per client"
-  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-} > "$tmp/header.txt"
-cat "$tmp/header.txt"
+echo "Tavern over WebSocket beside Colyseus: one chat room, every line to every client"
+echo "@colyseus/core $colyseus_version, @colyseus/sdk $sdk_version, node $(node --version);" \
+  "server on core $server_core, load driver on core $load_core; load average before: $results_load_before"
 
 for round in $(seq 1 "$rounds"); do
   order="colyseus tavern"
@@ -124,15 +114,25 @@ for round in $(seq 1 "$rounds"); do
 done
 
 {
-  cat "$tmp/header.txt"
-  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo
-  [[ -s "$tmp/failures.txt" ]] && cat "$tmp/failures.txt"
-  node "$work/summarize.mjs" < "$tmp/steps.jsonl"
-  echo
-  echo "Every measured step (JSON):"
-  cat "$tmp/steps.jsonl"
+  echo "{"
+  results_head
+  printf '  "tavern_commit": "%s",\n  "colyseus_core": "%s",\n  "colyseus_sdk": "%s",\n  "node": "%s",\n' \
+    "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" "$colyseus_version" "$sdk_version" "$(node --version)"
+  printf '  "cpu_model": %s,\n  "server_core": %s,\n  "load_core": %s,\n' \
+    "$(json_str "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)")" "$server_core" "$load_core"
+  printf '  "tavern_server": "gameserver --workers 1 --ws-port (broadcast tick 20 ms)",\n  "colyseus_server": "one Node.js process",\n'
+  printf '  "clients": %s,\n  "rounds": %s,\n  "warmup_s": %s,\n  "steady_seconds": %s,\n  "seconds_per_step": %s,\n' \
+    "$clients" "$rounds" "$warmup" "$steady_seconds" "$seconds"
+  printf '  "ramp_rates": [%s],\n  "cases": %s,\n  "failures": [' "$ramp" "$(json_str "$cases")"
+  if [[ -s "$tmp/failures.txt" ]]; then
+    sep=""
+    while IFS= read -r line; do printf '%s%s' "$sep" "$(json_str "$line")"; sep=", "; done <"$tmp/failures.txt"
+  fi
+  printf '],\n  "summary": %s,\n  "steps": [\n' \
+    "$(node "$work/summarize.mjs" --json < "$tmp/steps.jsonl" | sed '2,$s/^/  /')"
+  sed '$!s/$/,/; s/^/    /' "$tmp/steps.jsonl"
+  printf '  ]\n}\n'
 } > "$results"
 echo
-sed -n '/^Case 1/,/^Every measured/p' "$results"
+node "$work/summarize.mjs" < "$tmp/steps.jsonl"
 echo "results: $results"

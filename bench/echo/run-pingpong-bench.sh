@@ -60,6 +60,8 @@ run_case() {  # server conns size -> sets mibs (MiB/s) and cpu_gib (server CPU s
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN{printf "%.3f", (y>0? x/y : 0)}'; }
 
 stamp=$(date -u +%Y-%m-%dT%H-%M-%SZ)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+command_line="$0 $*"
 mkdir -p "$build/bench-results"
 json="$build/bench-results/pingpong-$stamp.json"
 printf '\nPing-pong benchmark: %s s per case, %s paired rounds; server 1 thread on CPU %s, load client 1 worker on CPU %s\n' \
@@ -99,8 +101,10 @@ printf '%6s %6s %10s %10s %10s  %-22s %-22s %-22s %-22s\n' conns size "uring MiB
 {
   printf '{\n  "benchmark": "pingpong",\n  "utc": "%s",\n  "seconds_per_case": %s,\n  "rounds": %s,\n' \
     "$stamp" "$seconds" "$rounds"
-  printf '  "server_cpu": %s,\n  "client_cpu": %s,\n  "load_average_after": "%s",\n  "cases": [\n' \
-    "$server_cpu" "$client_cpu" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '  "command": %s,\n  "server_cpu": %s,\n  "client_cpu": %s,\n' \
+    "$(json_str "$command_line")" "$server_cpu" "$client_cpu"
+  printf '  "load_average_before": "%s",\n  "load_average_after": "%s",\n  "cases": [\n' \
+    "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$json"
 first=1
 for conns in $conn_list; do

@@ -11,7 +11,8 @@
 #
 # The bots run on the same cores as the server: on a 2-core machine they compete for the same
 # CPUs, so the latency figures include the bots' own queueing. The load average at the start is
-# printed because other work on the machine moves every number.
+# printed because other work on the machine moves every number. Results go to
+# BUILD_DIR/bench-results/game-<UTC time>.json (each case's bot and probe summaries).
 #
 #   bench/game/run-game-bench.sh [BUILD_DIR] [SECONDS_PER_CASE]
 #   env: TAVERN_BENCH_BACKEND (auto|uring|epoll), SERVER_WORKERS, CLIENT_WORKERS,
@@ -32,6 +33,7 @@ done
 ulimit -n "$(ulimit -Hn)"
 
 source "$(dirname "$0")/../bench-lib.sh"  # field (before the trap below: it sets one too)
+results_begin "$build" game "$0" "$@"
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -67,13 +69,14 @@ stop_server() {
 }
 
 printf '\nGame benchmark: %s s per case, %s cores, load average at start: %s\n' "$seconds" \
-  "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  "$(nproc)" "$results_load_before"
 printf 'server: gameserver --workers %s --backend %s --broadcast-tick-ms %s; bots: test_client --workers %s (same machine)\n' \
   "$server_workers" "$backend" "$tick" "$client_workers"
 printf '%-10s %6s %6s %8s %16s %13s %14s %13s %11s %11s %12s %s\n' case bots rooms chat/s \
   "S_CHAT recv/s" "server cpu s" "cpu s/M chats" "bots cpu s" "ping p50" "ping p99" \
   "quiet p99" status
 failed=0
+cases=()
 for spec in "one-room 1000 1 1" "ten-rooms 1000 10 10"; do
   read -r name bots rooms chat <<<"$spec"
   start_server
@@ -118,6 +121,21 @@ for spec in "one-room 1000 1 1" "ten-rooms 1000 10 10"; do
   echo "  load:  $summary"
   echo "  probe: ${probe:-none}"
   [[ -s "$work/bots.err" ]] && sed 's/^/  bots: /' "$work/bots.err" | tail -n 5
+  cases+=("$(printf '{"case": "%s", "bots": %s, "rooms": %s, "chat_per_s": %s, "chat_recv_per_s": %s, "server_cpu_s": %s, "server_cpu_s_per_million": %s, "ok": %s,\n     "load": %s,\n     "probe": %s}' \
+    "$name" "$bots" "$rooms" "$chat" "$(json_num "$rate")" "$(json_num "$cpu")" "$(json_num "$per_million")" \
+    "$([[ $status == ok ]] && echo true || echo false)" "$(summary_json "$summary")" "$(summary_json "$probe")")")
 done
 printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+{
+  echo "{"
+  results_head
+  printf '  "seconds_per_case": %s,\n  "backend": "%s",\n  "server_workers": %s,\n  "client_workers": %s,\n' \
+    "$seconds" "$backend" "$server_workers" "$client_workers"
+  printf '  "broadcast_tick_ms": %s,\n  "server_args": %s,\n  "ping_per_s": 1,\n  "cases": [\n' "$tick" "$(json_str "${SERVER_ARGS:-}")"
+  for i in "${!cases[@]}"; do
+    printf '    %s%s\n' "${cases[$i]}" "$([ $((i + 1)) -lt ${#cases[@]} ] && echo ,)"
+  done
+  printf '  ]\n}\n'
+} >"$results"
+echo "results: $results"
 exit $failed

@@ -4,7 +4,8 @@
 # off, on, ...), reporting each run's peak RSS (VmRSS from /proc/PID/status, sampled every
 # 0.5 s) and the bots' summary. The load: BOTS bots in ROOMS rooms, 2 chats, 2 moves and 1 ping
 # a second each, for SECONDS once they are in. Writes BUILD_DIR/bench-results/resume-memory-
-# <UTC time>.txt (commit a copy under bench/results/ to quote it in the README).
+# <UTC time>.json (commit a copy under bench/results/ to quote it in the README): every run's
+# peak, the per-round difference (on - off) and its share per bot, and their medians.
 #
 #   bench/game/run-resume-memory.sh [BUILD_DIR] [ROUNDS] [SECONDS]
 #   env: BOTS (200: a burst of logins past 256 overflows the server's login executor and is
@@ -22,7 +23,7 @@ for bin in "$server_bin" "$client_bin"; do
   [[ -x "$bin" ]] || { echo "missing $bin: build the project first" >&2; exit 2; }
 done
 . "$(dirname "$0")/../bench-lib.sh"
-results=$(results_file "$build" resume-memory txt)
+results_begin "$build" resume-memory "$0" "$@"
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -57,19 +58,41 @@ run() {  # run WINDOW ROUND
   wait "$server_pid" || true
   server_pid=""
   local summary
-  summary=$(tail -n1 "$work/bots.out" | grep -o 'in_game=[0-9]*\|chat_recv=[0-9]*\| refused=[0-9]*\|dropped=[0-9]*' |
-    tr '\n' ' ')
-  printf 'round %d  resume-window %2s s  peak_rss_mb=%s  %s\n' "$round" "$window" \
-    "$(awk -v kib="$peak" 'BEGIN { printf "%.1f", kib / 1024 }')" "$summary"
+  summary=$(grep '^summary:' "$work/bots.out" | tail -n1 || true)
+  printf 'round %d  resume-window %2s s  peak_rss_mb=%s  in_game=%s chat_recv=%s refused=%s dropped=%s\n' \
+    "$round" "$window" "$(awk -v kib="$peak" 'BEGIN { printf "%.1f", kib / 1024 }')" \
+    "$(field in_game "$summary")" "$(field chat_recv "$summary")" "$(field refused "$summary")" \
+    "$(field dropped "$summary")"
+  last_peak=$peak
+  runs+=("$(printf '{"round": %s, "resume_window_s": %s, "peak_rss_kib": %s, "summary": %s}' \
+    "$round" "$window" "$peak" "$(summary_json "$summary")")")
 }
 
+runs=() diffs=()
+echo "bench/game/run-resume-memory.sh $build $rounds $seconds ($(date -u +%Y-%m-%dT%H:%MZ))"
+echo "$bots bots, $rooms rooms, 2 chats + 2 moves + 1 ping /s each, ${seconds} s;" \
+  "gameserver --workers $server_workers; $(nproc) cores; load average at start: $results_load_before"
+for round in $(seq 1 "$rounds"); do
+  run 0 "$round"
+  off=$last_peak
+  run 30 "$round"
+  diffs+=("$((last_peak - off))")
+done
+per_bot=()
+for d in "${diffs[@]}"; do per_bot+=("$(awk -v d="$d" -v b="$bots" 'BEGIN { printf "%.0f", d * 1024 / b }')"); done
+printf 'peak RSS with the window minus without, per round: %s KiB; per bot: %s bytes (median %s)\n' \
+  "${diffs[*]}" "${per_bot[*]}" "$(median "${per_bot[*]}")"
 {
-  echo "# bench/game/run-resume-memory.sh $build $rounds $seconds ($(date -u +%Y-%m-%dT%H:%MZ))"
-  echo "# $bots bots, $rooms rooms, 2 chats + 2 moves + 1 ping /s each, ${seconds} s;" \
-    "gameserver --workers $server_workers; $(nproc) cores; load average at start:" \
-    "$(cut -d' ' -f1-3 /proc/loadavg)"
-  for round in $(seq 1 "$rounds"); do
-    run 0 "$round"
-    run 30 "$round"
+  echo "{"
+  results_head
+  printf '  "bots": %s,\n  "rooms": %s,\n  "chat_per_s": 2,\n  "move_per_s": 2,\n  "ping_per_s": 1,\n' "$bots" "$rooms"
+  printf '  "seconds": %s,\n  "rounds": %s,\n  "server_workers": %s,\n  "resume_windows_s": [0, 30],\n' \
+    "$seconds" "$rounds" "$server_workers"
+  printf '  "peak_rss_kib_on_minus_off": %s,\n  "bytes_per_bot": %s,\n  "median_bytes_per_bot": %s,\n  "runs": [\n' \
+    "$(json_list "${diffs[*]}")" "$(json_list "${per_bot[*]}")" "$(json_num "$(median "${per_bot[*]}")")"
+  for i in "${!runs[@]}"; do
+    printf '    %s%s\n' "${runs[$i]}" "$([ $((i + 1)) -lt ${#runs[@]} ] && echo ,)"
   done
-} | tee "$results"
+  printf '  ]\n}\n'
+} >"$results"
+echo "results: $results"

@@ -8,23 +8,22 @@
 # The bots run on the same cores as the server; the load average is recorded. The server runs
 # without accounts (name-only logins), so that a thousand logins at once all get in.
 #
-#   bench/game/run-ws-bench.sh [BUILD_DIR] [SECONDS_PER_RUN] [ROUNDS] [RESULTS_FILE]
-# RESULTS_FILE defaults to BUILD_DIR/bench-results/ws-<UTC time>.txt; kept copies of the runs
-# the README quotes are in bench/results/.
+#   bench/game/run-ws-bench.sh [BUILD_DIR] [SECONDS_PER_RUN] [ROUNDS]
+# Results go to BUILD_DIR/bench-results/ws-<UTC time>.json (every run's bot summary, the medians
+# and the per-round ratios); kept copies of the runs the README quotes are in bench/results/.
 #   env: TAVERN_BENCH_BACKEND (auto|uring|epoll), SERVER_WORKERS, CLIENT_WORKERS, BOTS
 set -euo pipefail
 build=${1:-build}
 seconds=${2:-10}
 rounds=${3:-3}
-results=${4:-}
 backend=${TAVERN_BENCH_BACKEND:-auto}
 server_workers=${SERVER_WORKERS:-0}
 client_workers=${CLIENT_WORKERS:-0}
 bots=${BOTS:-1000}
 server_bin="$build/gameserver/gameserver"
 client_bin="$build/client/test_client"
-source "$(dirname "$0")/../bench-lib.sh"  # field, median, results_file
-[[ -n "$results" ]] || results=$(results_file "$build" ws txt)
+source "$(dirname "$0")/../bench-lib.sh"  # field, median, results_begin, summary_json
+results_begin "$build" ws "$0" "$@"
 for bin in "$server_bin" "$client_bin"; do
   [[ -x "$bin" ]] || { echo "missing $bin: build the project first" >&2; exit 2; }
 done
@@ -87,28 +86,28 @@ run() {
   local status=ok
   [[ $bots_status -ne 0 || $server_status -ne 0 ]] && status="failed(bots=$bots_status,server=$server_status)"
   echo "${rate:-0} $per_million $status"
-  echo "  $transport: $summary" >>"$work/details"
+  echo "$summary" >"$work/last-summary"
 }
 
-{
-  printf 'WebSocket vs TCP, game one-room case: %s bots in 1 room, 1 chat/s + 1 ping/s each, %s s per run, %s rounds\n' \
-    "$bots" "$seconds" "$rounds"
-  printf 'date %s, %s cores, load average at start: %s\n' "$(date -u +%FT%TZ)" "$(nproc)" \
-    "$(cut -d' ' -f1-3 /proc/loadavg)"
-  printf 'server: gameserver --workers %s --backend %s (tick 20 ms); bots: test_client [--ws] --workers %s, same machine\n' \
-    "$server_workers" "$backend" "$client_workers"
-  printf '%-6s %-10s %16s %14s %-8s\n' round transport "S_CHAT recv/s" "cpu s/M chats" status
-} | tee "$results"
+printf 'WebSocket vs TCP, game one-room case: %s bots in 1 room, 1 chat/s + 1 ping/s each, %s s per run, %s rounds\n' \
+  "$bots" "$seconds" "$rounds"
+printf 'date %s, %s cores, load average at start: %s\n' "$(date -u +%FT%TZ)" "$(nproc)" \
+  "$results_load_before"
+printf 'server: gameserver --workers %s --backend %s (tick 20 ms); bots: test_client [--ws] --workers %s, same machine\n' \
+  "$server_workers" "$backend" "$client_workers"
+printf '%-6s %-10s %16s %14s %-8s\n' round transport "S_CHAT recv/s" "cpu s/M chats" status
 
-tcp_rates=() ws_rates=() tcp_cpus=() ws_cpus=() ratios=()
+tcp_rates=() ws_rates=() tcp_cpus=() ws_cpus=() ratios=() runs=()
 failed=0
 for round in $(seq 1 "$rounds"); do
   if (( round % 2 == 1 )); then order="tcp ws"; else order="ws tcp"; fi
   declare -A cpu_of=()
   for transport in $order; do
     read -r rate per_million status < <(run "$transport")
-    printf '%-6s %-10s %16s %14s %-8s\n' "$round" "$transport" "$rate" "$per_million" "$status" |
-      tee -a "$results"
+    printf '%-6s %-10s %16s %14s %-8s\n' "$round" "$transport" "$rate" "$per_million" "$status"
+    runs+=("$(printf '{"round": %s, "transport": "%s", "chat_recv_per_s": %s, "server_cpu_s_per_million": %s, "ok": %s, "summary": %s}' \
+      "$round" "$transport" "$(json_num "$rate")" "$(json_num "$per_million")" "$([[ $status == ok ]] && echo true || echo false)" \
+      "$(summary_json "$(cat "$work/last-summary")")")")
     [[ $status == ok ]] || failed=1
     cpu_of[$transport]=$per_million
     if [[ $transport == tcp ]]; then tcp_rates+=("$rate"); tcp_cpus+=("$per_million")
@@ -118,13 +117,26 @@ for round in $(seq 1 "$rounds"); do
   unset cpu_of
 done
 
+printf 'median TCP: %s S_CHAT/s, %s cpu s/M\n' "$(median "${tcp_rates[*]}")" "$(median "${tcp_cpus[*]}")"
+printf 'median WS:  %s S_CHAT/s, %s cpu s/M\n' "$(median "${ws_rates[*]}")" "$(median "${ws_cpus[*]}")"
+printf 'WS/TCP cpu per delivered, per round: %s; median %s (target <= 1.2)\n' "${ratios[*]}" \
+  "$(median "${ratios[*]}")"
+printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 {
-  printf 'median TCP: %s S_CHAT/s, %s cpu s/M\n' "$(median "${tcp_rates[*]}")" "$(median "${tcp_cpus[*]}")"
-  printf 'median WS:  %s S_CHAT/s, %s cpu s/M\n' "$(median "${ws_rates[*]}")" "$(median "${ws_cpus[*]}")"
-  printf 'WS/TCP cpu per delivered, per round: %s; median %s (target <= 1.2)\n' "${ratios[*]}" \
-    "$(median "${ratios[*]}")"
-  printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
-  echo 'runs:'
-  cat "$work/details"
-} | tee -a "$results"
+  echo "{"
+  results_head
+  printf '  "bots": %s,\n  "rooms": 1,\n  "chat_per_s": 1,\n  "ping_per_s": 1,\n  "seconds_per_run": %s,\n  "rounds": %s,\n' \
+    "$bots" "$seconds" "$rounds"
+  printf '  "backend": "%s",\n  "server_workers": %s,\n  "client_workers": %s,\n' "$backend" "$server_workers" "$client_workers"
+  printf '  "median": {"tcp": {"chat_recv_per_s": %s, "server_cpu_s_per_million": %s}, "ws": {"chat_recv_per_s": %s, "server_cpu_s_per_million": %s}},\n' \
+    "$(json_num "$(median "${tcp_rates[*]}")")" "$(json_num "$(median "${tcp_cpus[*]}")")" \
+    "$(json_num "$(median "${ws_rates[*]}")")" "$(json_num "$(median "${ws_cpus[*]}")")"
+  printf '  "ws_over_tcp_cpu_per_delivered": %s,\n  "median_ws_over_tcp_cpu_per_delivered": %s,\n  "failed": %s,\n  "runs": [\n' \
+    "$(json_list "${ratios[*]}")" "$(json_num "$(median "${ratios[*]}")")" "$([[ $failed == 0 ]] && echo false || echo true)"
+  for i in "${!runs[@]}"; do
+    printf '    %s%s\n' "${runs[$i]}" "$([ $((i + 1)) -lt ${#runs[@]} ] && echo ,)"
+  done
+  printf '  ]\n}\n'
+} >"$results"
+echo "results: $results"
 exit $failed

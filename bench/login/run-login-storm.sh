@@ -33,6 +33,7 @@ trap 'bench_cleanup; [ -n "${pg_pid:-}" ] && kill "$pg_pid" 2>/dev/null; rm -rf 
 password=storm-password
 cases=()
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+command_line="$0 $*"
 
 serve() {  # DB_URL COST: starts the server on a new port
   port=$((port + 1))
@@ -109,7 +110,8 @@ done
 
 {
   printf '{\n  "bench": "login-storm",\n  "utc": "%s",\n  "storm_seconds": %s,\n' "$stamp" "$seconds"
-  printf '  "load_before": "%s",\n  "cases": [\n' "$load_before"
+  printf '  "command": %s,\n  "load_before": "%s",\n  "load_after": "%s",\n  "cases": [\n' \
+    "$(json_str "$command_line")" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
   for ((i = 0; i < ${#cases[@]}; i++)); do
     printf '    %s%s\n' "${cases[$i]}" "$([ $((i + 1)) -lt ${#cases[@]} ] && echo ,)"
   done

@@ -6,7 +6,9 @@
 # worker thread, each load client one. For each pipeline depth it prints both rates, the server's
 # CPU seconds per million messages, and the packet / raw ratios. Raw and packet runs alternate
 # for several rounds and the medians are reported, so that a noisy neighbour on a shared machine
-# skews both alike. Loopback only; bounded in time (rounds x pipelines x 2 x (SECONDS + ~1 s)).
+# skews both alike (which goes first alternates); the packet / raw ratios are taken within each
+# round. Results go to BUILD_DIR/bench-results/packet-<UTC time>.json. Loopback only; bounded
+# in time (rounds x pipelines x 2 x (SECONDS + ~1 s)).
 #
 #   bench/packet/run-packet-bench.sh BUILD_DIR [SECONDS_PER_CASE]
 #   env: TAVERN_BENCH_BACKEND (uring), TAVERN_BENCH_CONNECTIONS (1000),
@@ -29,7 +31,9 @@ done
 ulimit -n "$(ulimit -Hn)"
 
 source "$(dirname "$0")/../bench-lib.sh"
+results_begin "$build" packet "$0" "$@"
 port=$(first_port)
+declare -A tput cpuq
 
 # C_ECHO's wire size: 4-byte header + field tag + length byte(s) + payload.
 size=$(awk -v p="$payload" 'BEGIN{print 4 + (p > 0 ? 1 + (p < 128 ? 1 : (p < 16384 ? 2 : 3)) + p : 0)}')
@@ -55,19 +59,28 @@ run_case() {  # mode pipeline -> sets r (msgs/s) and c (server cpu s per M msgs)
   c=$(awk -v c="$cpu_s" -v n="$n" 'BEGIN{printf "%.3f", (n>0? c/n*1e6 : 0)}')
 }
 
+ratio() { awk -v x="$1" -v y="$2" 'BEGIN{printf "%.3f", (y>0? x/y : 0)}'; }
+minmax() { tr ' ' '\n' <<<"$*" | sed '/^$/d' | sort -g | awk 'NR==1{lo=$1} {hi=$1} END{printf "%s-%s", lo, hi}'; }
+
 printf '\nPacket pipeline benchmark: %s s per case, %s rounds, %s connections, %s-byte packets (%s-byte payload)\n' \
   "$seconds" "$rounds" "$conns" "$size" "$payload"
 printf 'server: 1 worker on %s; load client: 1 worker; loopback; load average before: %s\n' \
-  "$backend" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  "$backend" "$results_load_before"
 printf '%-8s %-7s %12s %14s   %s\n' pipeline mode "msgs/s" "cpu s/M msgs" "(each round: msgs/s)"
 declare -A rate cpu
+cases=()
 for pipeline in $pipelines; do
-  declare -A rates=() cpus=()
-  for _ in $(seq "$rounds"); do
-    for mode in raw packet; do
+  declare -A rates=() cpus=() last=() last_cpu=()
+  tput_ratios=() cpu_ratios=()
+  for round in $(seq "$rounds"); do
+    if ((round % 2)); then order="raw packet"; else order="packet raw"; fi
+    for mode in $order; do
       run_case "$mode" "$pipeline"
       rates[$mode]="${rates[$mode]:-} $r"; cpus[$mode]="${cpus[$mode]:-} $c"
+      last[$mode]=$r; last_cpu[$mode]=$c
     done
+    tput_ratios+=("$(ratio "${last[packet]}" "${last[raw]}")")
+    cpu_ratios+=("$(ratio "${last_cpu[packet]}" "${last_cpu[raw]}")")
   done
   for mode in raw packet; do
     key="$mode,$pipeline"
@@ -75,12 +88,29 @@ for pipeline in $pipelines; do
     printf '%-8s %-7s %12s %14s   (%s)\n' "$pipeline" "$mode" "${rate[$key]}" "${cpu[$key]}" \
       "$(echo ${rates[$mode]})"
   done
+  tput[$pipeline]="$(median "${tput_ratios[*]}")x ($(minmax "${tput_ratios[*]}"))"
+  cpuq[$pipeline]="$(median "${cpu_ratios[*]}")x ($(minmax "${cpu_ratios[*]}"))"
+  cases+=("$(printf '{"pipeline": %s,\n     "raw": {"msgs_per_s": %s, "server_cpu_s_per_million": %s},\n     "packet": {"msgs_per_s": %s, "server_cpu_s_per_million": %s},\n     "packet_over_raw": {"throughput": %s, "cpu_per_msg": %s, "median_throughput": %s, "median_cpu_per_msg": %s}}' \
+    "$pipeline" "$(json_list ${rates[raw]})" "$(json_list ${cpus[raw]})" \
+    "$(json_list ${rates[packet]})" "$(json_list ${cpus[packet]})" \
+    "$(json_list "${tput_ratios[*]}")" "$(json_list "${cpu_ratios[*]}")" \
+    "$(median "${tput_ratios[*]}")" "$(median "${cpu_ratios[*]}")")")
 done
 
-printf '\nPacket / raw (throughput: target >= 0.50x; CPU per message: lower is better)\n'
-printf '%-8s %12s %16s\n' pipeline throughput "cpu per msg"
+printf '\nPacket / raw within each round, median (smallest-largest) (throughput: target >= 0.50x; CPU per message: lower is better)\n'
+printf '%-8s %-22s %-22s\n' pipeline throughput "cpu per msg"
 for pipeline in $pipelines; do
-  printf '%-8s %12s %16s\n' "$pipeline" \
-    "$(awk -v x="${rate[packet,$pipeline]}" -v y="${rate[raw,$pipeline]}" 'BEGIN{printf "%.2fx", x/y}')" \
-    "$(awk -v x="${cpu[packet,$pipeline]}" -v y="${cpu[raw,$pipeline]}" 'BEGIN{printf "%.2fx", x/y}')"
+  printf '%-8s %-22s %-22s\n' "$pipeline" "${tput[$pipeline]}" "${cpuq[$pipeline]}"
 done
+{
+  echo "{"
+  results_head
+  printf '  "seconds_per_case": %s,\n  "rounds": %s,\n  "connections": %s,\n  "payload": %s,\n  "packet_size": %s,\n' \
+    "$seconds" "$rounds" "$conns" "$payload" "$size"
+  printf '  "backend": "%s",\n  "server_workers": 1,\n  "client_workers": 1,\n  "cases": [\n' "$backend"
+  for i in "${!cases[@]}"; do
+    printf '    %s%s\n' "${cases[$i]}" "$([ $((i + 1)) -lt ${#cases[@]} ] && echo ,)"
+  done
+  printf '  ]\n}\n'
+} >"$results"
+echo "results: $results"

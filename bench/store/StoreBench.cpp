@@ -8,11 +8,11 @@
 //
 // Each round runs both sides of the save comparison back to back on N players (which goes
 // first alternates), takes the ratio within the round, and reports the median over the rounds
-// with the smallest and largest. Prints a report and writes it to FILE (default
-// store-bench-results.txt in the working folder).
+// with the smallest and largest. Prints a report and writes the figures as a JSON object to
+// FILE (default store-bench-results.json in the working folder); bench/store/run-store-bench.sh
+// adds the date, the load and the command around it.
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -38,7 +38,7 @@ struct Settings {
     int batchPlayers = 10000;
     int logins = 2000;
     int rounds = 5;
-    std::string out = "store-bench-results.txt";
+    std::string out = "store-bench-results.json";
 };
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -59,6 +59,13 @@ Spread Summarize(std::vector<double> values) {
     return {values[values.size() / 2], values.front(), values.back()};
 }
 
+std::string Json(const Spread& s) {
+    char text[160];
+    std::snprintf(text, sizeof text, "{\"median\": %.3f, \"min\": %.3f, \"max\": %.3f}", s.median,
+                  s.low, s.high);
+    return text;
+}
+
 std::vector<PlayerId> MakeAccounts(Store& store, const std::string& prefix, int count,
                                    const std::string& hash) {
     std::vector<PlayerId> ids;
@@ -74,7 +81,9 @@ std::vector<PlayerState> Moves(const std::vector<PlayerId>& ids, int round) {
     return states;
 }
 
-void RunBackend(const std::string& label, Backend backend, const Settings& s, std::ostream& out) {
+// Runs one backend; prints its report lines to `out` and returns its figures as a JSON object.
+std::string RunBackend(const std::string& label, Backend backend, const Settings& s,
+                       std::ostream& out) {
     tavern::store::test::TestDatabase db(backend);
     StoreRef store = OpenStore(db.Url());
     PasswordHasher hasher(PasswordCost::Min);
@@ -141,6 +150,10 @@ void RunBackend(const std::string& label, Backend backend, const Settings& s, st
                   "(%.0f-%.0f)\n",
                   label.c_str(), rl.median, rl.low, rl.high);
     out << line;
+    return "{\"one_transaction_states_per_s\": " + Json(rb) +
+           ",\n      \"one_per_player_states_per_s\": " + Json(rp) +
+           ",\n      \"ratio\": " + Json(rr) + ",\n      \"batch_ms\": " + Json(rbig) +
+           ",\n      \"returning_logins_per_s\": " + Json(rl) + "}";
 }
 
 }  // namespace
@@ -161,35 +174,27 @@ int main(int argc, char** argv) {
     }
     spdlog::set_level(spdlog::level::warn);
     tavern::store::test::PostgresServer::UseFsync();  // commits as durable as SQLite's
-    std::ostringstream report;
-    report << "store_bench: " << s.rounds << " rounds (median (min-max) over rounds)\n";
-    {
-        // For bench/readme-tables.py: when, and how busy the machine was.
-        const std::time_t now = std::time(nullptr);
-        char date[16];
-        std::strftime(date, sizeof(date), "%Y-%m-%d", std::gmtime(&now));
-        std::ifstream loadavg("/proc/loadavg");
-        std::string load;
-        loadavg >> load;
-        report << "date: " << date << "\nload average before: " << (load.empty() ? "?" : load) << "\n";
-    }
+    std::ostringstream json;
+    json << "{\"players\": " << s.players << ", \"batch_players\": " << s.batchPlayers
+         << ", \"logins\": " << s.logins << ", \"rounds\": " << s.rounds
+         << ", \"password_cost\": \"min\",\n    \"backends\": {";
     try {
-        RunBackend("sqlite", Backend::Sqlite, s, report);
-        std::cout << report.str() << std::flush;
+        std::cout << "store_bench: " << s.rounds << " rounds (median (min-max) over rounds)\n";
+        json << "\n    \"sqlite\": " << RunBackend("sqlite", Backend::Sqlite, s, std::cout);
         if (tavern::store::test::PostgresServer::Shared() == nullptr) {
-            report << "postgresql: skipped: " << tavern::store::test::PostgresServer::Why()
-                   << "\n";
+            std::cout << "postgresql: skipped: " << tavern::store::test::PostgresServer::Why()
+                      << "\n";
+            json << ",\n    \"postgresql\": null";
         } else {
-            std::ostringstream pg;
-            RunBackend("postgresql", Backend::Postgres, s, pg);
-            std::cout << pg.str();
-            report << pg.str();
+            json << ",\n    \"postgresql\": "
+                 << RunBackend("postgresql", Backend::Postgres, s, std::cout);
         }
     } catch (const std::exception& e) {
         std::cerr << "store_bench: " << e.what() << "\n";
         return 1;
     }
-    std::ofstream(s.out) << report.str();
+    json << "}}\n";
+    std::ofstream(s.out) << json.str();
     std::cout << "written to " << s.out << "\n";
     return 0;
 }

@@ -151,8 +151,7 @@ TEST_F(GameClusterFailoverTest, AClientWhoseNodeIsKilledLogsInOnTheNextWithItsSa
     const std::string printed = Quit();
     EXPECT_EQ(status, 0) << printed;
     EXPECT_NE(printed.find("connection lost"), std::string::npos) << printed;
-    EXPECT_NE(printed.find("connected to " + b.Address().ToString()), std::string::npos)
-        << printed;
+    EXPECT_NE(printed.find("connected to " + b.Address().ToString()), std::string::npos) << printed;
     EXPECT_NE(printed.find("restored: last in room 4 at (5, 7)"), std::string::npos) << printed;
 }
 

@@ -47,7 +47,8 @@ TEST(GameClusterFreshStartTest, NodesStartingTogetherOnAFreshDatabaseComeUpWithO
         }
         for (std::thread& thread : threads) thread.join();
         for (int i = 0; i < kNodes; ++i)
-            ASSERT_NE(nodes[i]->Port(), 0) << "round " << round << ": node-" << i << " did not start";
+            ASSERT_NE(nodes[i]->Port(), 0)
+                << "round " << round << ": node-" << i << " did not start";
         EXPECT_EQ(fresh.QueryValue("SELECT count(*) FROM schema_migrations"),
                   std::to_string(store::Store::KnownSchemaVersion()))
             << "round " << round;

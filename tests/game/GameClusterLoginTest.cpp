@@ -7,8 +7,8 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <thread>
 #include <string>
+#include <thread>
 
 #include "ServerPackets.h"
 #include "tests/game/ClusterNodeProcess.h"
@@ -67,7 +67,8 @@ protected:
     }
 
     // Whispers `to` from `from` until it arrives: proves the directory lists `to` on its node.
-    static bool WhisperUntilHeard(GameTestClient& from, GameTestClient& to, const std::string& name) {
+    static bool WhisperUntilHeard(GameTestClient& from, GameTestClient& to,
+                                  const std::string& name) {
         const auto deadline = std::chrono::steady_clock::now() + 20s;
         while (std::chrono::steady_clock::now() < deadline) {
             Protocol::C_WHISPER whisper;
@@ -190,7 +191,7 @@ TEST_F(GameClusterLoginTest, ALoginWhoseOldNodeWasKilledGoesOnWithTheSavedState)
     ASSERT_NE(bob.Login("bob"), 0u);
     ASSERT_TRUE(WhisperUntilHeard(bob, alice, "alice"));
     std::this_thread::sleep_for(2500ms);  // two save intervals: the move is in the store
-    a->Kill(SIGKILL);  // its directory entry stays behind
+    a->Kill(SIGKILL);                     // its directory entry stays behind
 
     GameTestClient again;
     ASSERT_TRUE(again.Connect(b->Address()));

@@ -26,6 +26,10 @@ import { delimiter, join, resolve } from "node:path";
 import { DropProxy } from "./DropProxy.mjs";
 
 const kWait = 30_000;  // per step: generous, the machine may be loaded (CI, sanitizers)
+// Page conditions are polled on a timer, not on animation frames (puppeteer's default): a tab
+// behind another one may get no frames.
+const kPollMs = 100;
+const kPoll = { timeout: kWait, polling: kPollMs };
 const kRoom = 7;
 const kMaxChat = 64;        // the first server's --max-chat: a longer line is refused
 const kGiveUpSeconds = 20;  // the page's ?giveup=: reconnecting ends this long after a drop
@@ -157,7 +161,7 @@ async function Main() {
   step("the page logged in and entered the room by its URL alone");
   const ping = await (await page.waitForFunction(() =>
     /^\d+\.\d ms$/.test(document.getElementById("ping").textContent) && document.getElementById("ping").textContent,
-  { timeout: kWait })).jsonValue();
+  kPoll)).jsonValue();
   step(`the page shows its ping: ${ping}`);
 
   await HasPlayer(page, "native", "the native player already in the room");
@@ -185,7 +189,7 @@ async function Main() {
   await page.waitForFunction((was) => {
     const item = document.querySelector('#players li[data-name="bot-0"]');
     return item && item.textContent !== was;
-  }, { timeout: kWait }, first);
+  }, kPoll, first);
   step("the page shows the native bot's spawn, chat and moves");
 
   const box = await (await page.$("#field")).boundingBox();
@@ -197,15 +201,15 @@ async function Main() {
   await native.WaitFor(new RegExp(`^\\* web moved to \\(${x.toFixed(1)}, ${y.toFixed(1)}\\)$`), "the page's S_MOVE");
   step(`a click moved the page to ${you}, and the native client saw that S_MOVE`);
 
-  await new Promise((r) => setTimeout(r, 500));  // let the dots settle for the picture
-  if (args.screenshot) {
-    await page.screenshot({ path: args.screenshot });
-    step(`screenshot: ${args.screenshot}`);
-  }
 
   await ResumeAfterDrop(page, native, "reset");
   await ResumeAfterDrop(page, native, "silent");
   await NothingLostFromTheBot(page);
+  await new Promise((r) => setTimeout(r, 500));  // let the dots settle for the picture
+  if (args.screenshot) {
+    await page.screenshot({ path: args.screenshot });
+    step(`screenshot (after the drops): ${args.screenshot}`);
+  }
   await RetriesWhileTheStoreIsBusy(proxied);
 
   // Leave is deliberate: the player leaves at once (others see it go), no resume pending.
@@ -270,7 +274,7 @@ async function Main() {
 
   // Closing a page is leaving: the others see it go at once, not after the resume window.
   await other.close();
-  await page.waitForFunction(() => !document.querySelector('#players li[data-name="other"]'), { timeout: kWait })
+  await page.waitForFunction(() => !document.querySelector('#players li[data-name="other"]'), kPoll)
     .catch(() => { throw new Error("the page closed is still in the room"); });
   step("a page closed leaves its room at once");
   other = await browser.newPage();
@@ -324,6 +328,8 @@ async function ResumeAfterDrop(page, native, mode) {
   await HasChat(page, `native ${heard}`);
   await HasChat(page, `web ${typed}`);
   await native.WaitFor(new RegExp(`^\\[web\\] ${RegexText(typed)}$`), "the line typed in the gap");
+  await page.waitForFunction(() => /^\d+\.\d ms$/.test(document.getElementById("ping").textContent), kPoll)
+    .catch(async (error) => { throw new Error(`no ping after the resume: "${await page.$eval("#ping", (e) => e.textContent)}" (${error.message})`); });
   const now = await SelfId(page);
   if (now !== id) throw new Error(`the page was player ${id} before the drop and is ${now} after`);
   for (const line of [`native ${heard}`, `web ${typed}`]) {
@@ -358,7 +364,7 @@ async function RetriesWhileTheStoreIsBusy(proxied) {
   const said = await (await busy.waitForFunction(() => {
     const text = document.getElementById("status").textContent;
     return /the server is busy \(service unavailable\); trying again/.test(text) && text;
-  }, { timeout: kWait })).jsonValue();
+  }, kPoll)).jsonValue();
   lock.Say("release");
   await lock.WaitFor(/^released$/, "the write lock released");
   await WaitForState(busy, "in-room");
@@ -392,7 +398,7 @@ async function WaitForState(page, state, timeout = kWait) {
     const status = document.getElementById("status");
     const now = status?.dataset.state;
     return (now === wanted || now === "refused" || now === "disconnected") && [now, status.textContent];
-  }, { timeout }, state);
+  }, { timeout, polling: kPollMs }, state);
   const [now, text] = await handle.jsonValue();
   if (now !== state) throw new Error(`the page is ${now} ("${text}"), not ${state}`);
   return text;
@@ -402,10 +408,11 @@ async function WaitForState(page, state, timeout = kWait) {
 async function HasPlayer(page, name, what) {
   try {
     const handle = await page.waitForFunction((n) =>
-      document.querySelector(`#players li[data-name="${n}"]`)?.textContent, { timeout: kWait }, name);
+      document.querySelector(`#players li[data-name="${n}"]`)?.textContent, kPoll, name);
     return await handle.jsonValue();
   } catch (error) {
-    throw new Error(`${what}: no ${name} in the page's players: ${await page.$eval("#players", (e) => e.textContent)}`);
+    throw new Error(`${what}: no ${name} in the page's players: ${await page.$eval("#players", (e) => e.textContent)} ` +
+                    `(${error.message})`);
   }
 }
 
@@ -415,9 +422,10 @@ async function HasChat(page, line) {
     await page.waitForFunction((text, pattern) =>
       [...document.querySelectorAll("#chat-log .line")].some((row) =>
         pattern ? new RegExp(pattern).test(row.textContent) : row.textContent === text),
-    { timeout: kWait }, source ? "" : line, source);
+    kPoll, source ? "" : line, source);
   } catch (error) {
-    throw new Error(`no chat line ${line} in the page: ${await page.$eval("#chat-log", (e) => e.innerText)}`);
+    throw new Error(`no chat line ${line} in the page: ${await page.$eval("#chat-log", (e) => e.innerText)} ` +
+                    `(${error.message})`);
   }
 }
 

@@ -22,7 +22,8 @@ export type ClientState =
 
 export interface Player { id: string; name: string; x: number; y: number; self: boolean }
 
-export interface ChatLine { from: string; text: string; kind: "chat" | "self" | "system" }
+// system: a refusal or a loss; info: good news from the connection (a resume).
+export interface ChatLine { from: string; text: string; kind: "chat" | "self" | "system" | "info" }
 
 export interface GameEvents {
   state(state: ClientState, text: string): void;
@@ -39,9 +40,6 @@ export interface LoginRequest {
   say?: string;      // one chat line, sent once the room is entered
   giveUpMs?: number; // stop reconnecting this long after a drop (30 s by default)
 }
-
-// What a resume needs (C_LOGIN.resume_token and .received), and the room.
-export interface ResumeTicket { token: string; received: number; room: number }
 
 const kPingInterval = 1000;
 // A login the server answers "service unavailable" (its store is busy: many logins at once, as
@@ -123,12 +121,6 @@ export class GameClient {
     this.Connect();
   }
 
-  // What a resume would send now; null when there is nothing to resume.
-  ResumeTicket(): ResumeTicket | null {
-    if (!this._link.CanResume() || !this._request) return null;
-    return { token: this._link.Token(), received: this._link.Received(), room: this._request.room };
-  }
-
   private Playing(): boolean {
     return this._state === "in-room" || (this._state === "reconnecting" && this._stateAtDrop === "in-room");
   }
@@ -172,7 +164,9 @@ export class GameClient {
     this.SendPing();
   }
 
-  // Not while a resume is on its way (the resent packets go first), and never kept for one.
+  // Not while a resume is on its way (the resent packets go first). Kept like any packet: the
+  // server counts pings too, so one it had not handled is sent again after a resume (and its
+  // pong shows the whole wait).
   private SendPing(): void {
     if (!this._connection?.IsOpen() || this._link.Resuming()) return;
     this.SendCounted("C_PING", { client_time: Math.round(performance.now() * 1000) });
@@ -224,8 +218,9 @@ export class GameClient {
     const request = this._request!;
     if (outcome.kind === "resumed") {
       for (const bytes of outcome.resend) this._connection!.SendBytes(bytes);
+      this.SendPing();  // the ping shown again at once, not a second later
       if (outcome.lost > 0) this.System(`${outcome.lost} of your packets were lost in the drop`);
-      this.System(`reconnected: resumed as player ${outcome.playerId}, nothing lost`);
+      this._events.chat({ from: "server", text: `reconnected: resumed as player ${outcome.playerId}, nothing lost`, kind: "info" });
       const state = this._stateAtDrop;
       return this.SetState(state, state === "in-room" ? this.InRoomText("resumed after a drop") :
                                   `resumed; entering room ${request.room}`);
