@@ -436,7 +436,34 @@ def render_metrics_cost(names):
     return out
 
 
+CLUSTER_CASES = {
+    "single-one-room": "one room, one node alone",
+    "two-nodes-one-room": "one room over two nodes",
+    "single-ten-rooms": "ten rooms, one node alone",
+    "three-nodes-ten-rooms": "ten rooms over three nodes",
+}
+
+
+def render_cluster(names):
+    # bench/cluster/run-cluster-bench.sh: one node alone beside the same bots over nodes.
+    runs = [load(n) for n in names]
+    out = source_line(names, [utc_date(r["time"]) for r in runs],
+                      [r.get("load_start", r["load_end"]).split()[0] for r in runs])
+    out += ("| case | nodes | rooms | chats offered/s | S_CHAT delivered/s | NATS msgs/s "
+            "| of which ticks, at most | ping p50 | ping p99 |\n"
+            "|---|---|---|---|---|---|---|---|---|\n")
+    for run in runs:
+        for c in run["cases"]:
+            out += "| %s | %d | %d | %s | %s | %s | %s | %.2f ms | %.2f ms |\n" % (
+                CLUSTER_CASES.get(c["case"], c["case"]), c["nodes"], c["rooms"],
+                thousands(c["bots"] * c["chat_per_s"]), thousands(c["chat_recv_per_s"]),
+                thousands(c["nats_msgs_per_s"]), thousands(c["nats_one_per_node_tick_room"]),
+                c["ping_p50_ms"], c["ping_p99_ms"])
+    return out
+
+
 RENDERERS = {
+    "cluster": render_cluster,
     "metrics-cost": render_metrics_cost,
     "game": render_game,
     "ws": render_ws,

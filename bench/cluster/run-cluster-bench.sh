@@ -123,8 +123,9 @@ stop_nodes() {
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$build/bench-results"
 results="$build/bench-results/cluster-$stamp.json"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 printf '\nCluster benchmark: %s s per case, %s bots, %s cores, load average at start: %s\n' \
-  "$seconds" "$bots" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  "$seconds" "$bots" "$(nproc)" "$load_start"
 printf '%-22s %5s %5s %6s %14s %12s %14s %9s %9s %s\n' case nodes rooms chat/s "S_CHAT recv/s" \
   "NATS msg/s" "ticks at most" "ping p50" "ping p99" status
 failed=0
@@ -196,8 +197,8 @@ EOF
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 printf 'load average at the end: %s\n' "$load_end"
-printf '{"bench": "cluster", "time": "%s", "seconds_per_case": %s, "bots": %s, "cores": %s, "server_workers": %s, "load_end": "%s", "cases": [%s]}\n' \
-  "$stamp" "$seconds" "$bots" "$(nproc)" "$server_workers" "$load_end" "$cases_json" >"$results"
+printf '{"bench": "cluster", "time": "%s", "seconds_per_case": %s, "bots": %s, "cores": %s, "server_workers": %s, "load_start": "%s", "load_end": "%s", "cases": [%s]}\n' \
+  "$stamp" "$seconds" "$bots" "$(nproc)" "$server_workers" "$load_start" "$load_end" "$cases_json" >"$results"
 mkdir -p "$repo/bench/results"
 cp "$results" "$repo/bench/results/"
 echo "cluster-bench: results in $results (and bench/results/)"
