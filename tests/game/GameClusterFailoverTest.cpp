@@ -18,10 +18,9 @@
 #include "client/ConsoleClient.h"
 #include "client/ServerList.h"
 #include "tests/game/ClusterNodeProcess.h"
+#include "tests/game/ClusterTestFixture.h"
 #include "tests/game/GameTestClient.h"
-#include "tests/store/PostgresServer.h"
 #include "tests/support/FreePort.h"
-#include "tests/support/NatsServer.h"
 
 namespace tavern::test {
 namespace {
@@ -29,23 +28,11 @@ namespace {
 using namespace std::chrono_literals;
 using Protocol::PacketId;
 
-class GameClusterFailoverTest : public ::testing::Test {
+class GameClusterFailoverTest : public ClusterTestFixture {
 protected:
     void SetUp() override {
-        std::string why;
-        nats = NatsServer::Start(why);
-        if (!nats) {
-            if (NatsServer::Required()) FAIL() << "no nats-server (TAVERN_REQUIRE_NATS=1): " << why;
-            GTEST_SKIP() << "no nats-server: " << why;
-        }
-        postgres = store::test::PostgresServer::Shared();
-        if (!postgres) {
-            if (store::test::PostgresServer::Required())
-                FAIL() << "no PostgreSQL (TAVERN_REQUIRE_POSTGRES=1): "
-                       << store::test::PostgresServer::Why();
-            GTEST_SKIP() << "no PostgreSQL: " << store::test::PostgresServer::Why();
-        }
-        db = postgres->CreateDatabase();
+        ClusterTestFixture::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
         ASSERT_EQ(::pipe(input), 0);
     }
     void TearDown() override {
@@ -110,9 +97,6 @@ protected:
         return false;
     }
 
-    std::unique_ptr<NatsServer> nats;
-    store::test::PostgresServer* postgres = nullptr;
-    std::string db;
     int input[2] = {-1, -1};
     std::thread console;
     int status = -1;

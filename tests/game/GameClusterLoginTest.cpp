@@ -12,9 +12,8 @@
 
 #include "ServerPackets.h"
 #include "tests/game/ClusterNodeProcess.h"
+#include "tests/game/ClusterTestFixture.h"
 #include "tests/game/GameTestClient.h"
-#include "tests/store/PostgresServer.h"
-#include "tests/support/NatsServer.h"
 
 namespace tavern::test {
 namespace {
@@ -22,25 +21,8 @@ namespace {
 using namespace std::chrono_literals;
 using Protocol::PacketId;
 
-class GameClusterLoginTest : public ::testing::Test {
+class GameClusterLoginTest : public ClusterTestFixture {
 protected:
-    void SetUp() override {
-        std::string why;
-        nats = NatsServer::Start(why);
-        if (!nats) {
-            if (NatsServer::Required()) FAIL() << "no nats-server (TAVERN_REQUIRE_NATS=1): " << why;
-            GTEST_SKIP() << "no nats-server: " << why;
-        }
-        postgres = store::test::PostgresServer::Shared();
-        if (!postgres) {
-            if (store::test::PostgresServer::Required())
-                FAIL() << "no PostgreSQL (TAVERN_REQUIRE_POSTGRES=1): "
-                       << store::test::PostgresServer::Why();
-            GTEST_SKIP() << "no PostgreSQL: " << store::test::PostgresServer::Why();
-        }
-        db = postgres->CreateDatabase();
-    }
-
     // Saves once a minute: a position the new login gets came from the kick's own save (or its
     // answer), not from the interval.
     std::unique_ptr<ClusterNodeProcess> StartNode(const std::string& name,
@@ -80,9 +62,6 @@ protected:
         return false;
     }
 
-    std::unique_ptr<NatsServer> nats;
-    store::test::PostgresServer* postgres = nullptr;
-    std::string db;
 };
 
 TEST_F(GameClusterLoginTest, ALoginOnAnotherNodeKicksTheOldSessionAndStartsWhereItWasLeft) {

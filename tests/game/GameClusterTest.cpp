@@ -2,11 +2,8 @@
 // Linux only (the bus and the store are).
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -16,9 +13,9 @@
 #include <vector>
 
 #include "ServerPackets.h"
+#include "tests/game/ClusterNodeProcess.h"
+#include "tests/game/ClusterTestFixture.h"
 #include "tests/game/GameTestClient.h"
-#include "tests/store/PostgresServer.h"
-#include "tests/support/NatsServer.h"
 
 namespace tavern::test {
 namespace {
@@ -26,96 +23,8 @@ namespace {
 using namespace std::chrono_literals;
 using Protocol::PacketId;
 
-// `gameserver --nats ... --node ...` as a child process; its port from its first stdout line.
-class NodeProcess {
-public:
-    NodeProcess(const std::string& natsUrl, const std::string& node, const std::string& dbUrl) {
-        int out[2];
-        if (::pipe2(out, O_CLOEXEC) != 0) return;
-        _pid = ::fork();
-        if (_pid == 0) {
-            ::dup2(out[1], STDOUT_FILENO);
-            std::vector<std::string> args = {TAVERN_GAMESERVER_PATH,
-                                             "--host",
-                                             "127.0.0.1",
-                                             "--port",
-                                             "0",
-                                             "--workers",
-                                             "2",
-                                             "--stats-interval",
-                                             "0",
-                                             "--log-level",
-                                             "warn",
-                                             "--db",
-                                             dbUrl,
-                                             "--password-cost",
-                                             "min",
-                                             "--nats",
-                                             natsUrl,
-                                             "--node",
-                                             node};
-            std::vector<char*> argv;
-            for (auto& arg : args) argv.push_back(arg.data());
-            argv.push_back(nullptr);
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
-        ::close(out[1]);
-        _out = out[0];
-        ReadPort();
-    }
-    ~NodeProcess() {
-        if (_pid > 0) {
-            ::kill(_pid, SIGTERM);
-            ::waitpid(_pid, nullptr, 0);
-        }
-        if (_out >= 0) ::close(_out);
-    }
-    NetAddress Address() const { return *NetAddress::Parse("127.0.0.1", _port); }
-    std::uint16_t Port() const { return _port; }
-
-private:
-    void ReadPort() {
-        std::string text;
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (text.find('\n') == std::string::npos &&
-               std::chrono::steady_clock::now() < deadline) {
-            pollfd fd{_out, POLLIN, 0};
-            if (::poll(&fd, 1, 100) <= 0) continue;
-            char buffer[256];
-            const ssize_t n = ::read(_out, buffer, sizeof buffer);
-            if (n <= 0) break;
-            text.append(buffer, static_cast<std::size_t>(n));
-        }
-        const std::string prefix = "gameserver listening on port ";
-        const auto at = text.find(prefix);
-        if (at != std::string::npos)
-            _port = static_cast<std::uint16_t>(std::stoi(text.substr(at + prefix.size())));
-    }
-
-    pid_t _pid = -1;
-    int _out = -1;
-    std::uint16_t _port = 0;
-};
-
-class GameClusterTest : public ::testing::Test {
+class GameClusterTest : public ClusterTestFixture {
 protected:
-    void SetUp() override {
-        std::string why;
-        nats = NatsServer::Start(why);
-        if (!nats) {
-            if (NatsServer::Required()) FAIL() << "no nats-server (TAVERN_REQUIRE_NATS=1): " << why;
-            GTEST_SKIP() << "no nats-server: " << why;
-        }
-        postgres = store::test::PostgresServer::Shared();
-        if (!postgres) {
-            if (store::test::PostgresServer::Required())
-                FAIL() << "no PostgreSQL (TAVERN_REQUIRE_POSTGRES=1): "
-                       << store::test::PostgresServer::Why();
-            GTEST_SKIP() << "no PostgreSQL: " << store::test::PostgresServer::Why();
-        }
-    }
-
     static bool Whisper(GameTestClient& client, const std::string& to, const std::string& msg) {
         Protocol::C_WHISPER whisper;
         whisper.set_to(to);
@@ -152,15 +61,12 @@ protected:
         return std::nullopt;
     }
 
-    std::unique_ptr<NatsServer> nats;
-    store::test::PostgresServer* postgres = nullptr;
 };
 
 TEST_F(GameClusterTest, AWhisperCrossesNodesBothWays) {
-    const std::string db = postgres->CreateDatabase();
-    NodeProcess a(nats->Url(), "node-a", db);
+    ClusterNodeProcess a(nats->Url(), "node-a", db);
     ASSERT_NE(a.Port(), 0) << "node-a did not start";
-    NodeProcess b(nats->Url(), "node-b", db);
+    ClusterNodeProcess b(nats->Url(), "node-b", db);
     ASSERT_NE(b.Port(), 0) << "node-b did not start";
 
     GameTestClient alice;
@@ -203,10 +109,9 @@ TEST_F(GameClusterTest, AWhisperCrossesNodesBothWays) {
 }
 
 TEST_F(GameClusterTest, WithTheBusAwayLocalPlayGoesOnAndRemoteWhispersAreRefusedUntilItReturns) {
-    const std::string db = postgres->CreateDatabase();
-    NodeProcess a(nats->Url(), "node-a", db);
+    ClusterNodeProcess a(nats->Url(), "node-a", db);
     ASSERT_NE(a.Port(), 0) << "node-a did not start";
-    NodeProcess b(nats->Url(), "node-b", db);
+    ClusterNodeProcess b(nats->Url(), "node-b", db);
     ASSERT_NE(b.Port(), 0) << "node-b did not start";
     GameTestClient alice, carol, bob;
     ASSERT_TRUE(alice.Connect(a.Address()));
