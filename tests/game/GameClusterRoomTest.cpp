@@ -11,9 +11,8 @@
 
 #include "ServerPackets.h"
 #include "tests/game/ClusterNodeProcess.h"
+#include "tests/game/ClusterTestFixture.h"
 #include "tests/game/GameTestClient.h"
-#include "tests/store/PostgresServer.h"
-#include "tests/support/NatsServer.h"
 
 namespace tavern::test {
 namespace {
@@ -29,24 +28,8 @@ Message Parse(const WirePacket& packet) {
     return msg;
 }
 
-class GameClusterRoomTest : public ::testing::Test {
+class GameClusterRoomTest : public ClusterTestFixture {
 protected:
-    void SetUp() override {
-        std::string why;
-        nats = NatsServer::Start(why);
-        if (!nats) {
-            if (NatsServer::Required()) FAIL() << "no nats-server (TAVERN_REQUIRE_NATS=1): " << why;
-            GTEST_SKIP() << "no nats-server: " << why;
-        }
-        postgres = store::test::PostgresServer::Shared();
-        if (!postgres) {
-            if (store::test::PostgresServer::Required())
-                FAIL() << "no PostgreSQL (TAVERN_REQUIRE_POSTGRES=1): "
-                       << store::test::PostgresServer::Why();
-            GTEST_SKIP() << "no PostgreSQL: " << store::test::PostgresServer::Why();
-        }
-    }
-
     // Logs `client` in as `name` on `node` and enters `room`; the S_ENTER_GAME.
     static std::optional<Protocol::S_ENTER_GAME> Join(GameTestClient& client,
                                                       const ClusterNodeProcess& node,
@@ -81,12 +64,9 @@ protected:
         return false;
     }
 
-    std::unique_ptr<NatsServer> nats;
-    store::test::PostgresServer* postgres = nullptr;
 };
 
 TEST_F(GameClusterRoomTest, PlayersOnTwoNodesInOneRoomSeeEachOtherSpawnChatMoveAndLeave) {
-    const std::string db = postgres->CreateDatabase();
     ClusterNodeProcess a(nats->Url(), "node-a", db);
     ASSERT_NE(a.Port(), 0) << "node-a did not start";
     ClusterNodeProcess b(nats->Url(), "node-b", db);
@@ -170,7 +150,6 @@ TEST_F(GameClusterRoomTest, PlayersOnTwoNodesInOneRoomSeeEachOtherSpawnChatMoveA
 }
 
 TEST_F(GameClusterRoomTest, AKilledOwnersRoomComesBackOnTheLiveNodeWithItsPlayersStillIn) {
-    const std::string db = postgres->CreateDatabase();
     ClusterNodeProcess a(nats->Url(), "node-a", db, {"--lease", "1.5"});
     ASSERT_NE(a.Port(), 0) << "node-a did not start";
     ClusterNodeProcess b(nats->Url(), "node-b", db, {"--lease", "1.5"});
@@ -220,7 +199,6 @@ TEST_F(GameClusterRoomTest, AKilledOwnersRoomComesBackOnTheLiveNodeWithItsPlayer
 }
 
 TEST_F(GameClusterRoomTest, WithTheBusAwayLocalPlayGoesOnAndTheRoomHasOneOwnerWhenItReturns) {
-    const std::string db = postgres->CreateDatabase();
     ClusterNodeProcess a(nats->Url(), "node-a", db, {"--lease", "1.5"});
     ASSERT_NE(a.Port(), 0) << "node-a did not start";
     ClusterNodeProcess b(nats->Url(), "node-b", db, {"--lease", "1.5"});
