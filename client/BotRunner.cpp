@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 
+#include "client/ServerList.h"
 #include "client/ServerSession.h"
 #include "core/IocpCore.h"
 #include "core/ProcessCpu.h"
@@ -78,15 +79,9 @@ std::size_t BotRunner::CountTimedOut() const {
 
 int BotRunner::Run() {
     socket::RaiseFileLimit();
-    std::vector<NetAddress> servers = _options.servers;
-    if (servers.empty()) {
-        const auto address = NetAddress::Parse(_options.host, _options.port);
-        if (!address) {
-            spdlog::error("not a numeric address: {}", _options.host);
-            return 2;
-        }
-        servers.push_back(*address);
-    }
+    const auto found = ServersOrOne(_options.servers, _options.host, _options.port);
+    if (!found) return 2;
+    const std::vector<NetAddress>& servers = *found;
     EngineOptions engine;
     engine.workers = _options.workers;
     engine.backend = _options.backend;

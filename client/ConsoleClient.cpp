@@ -2,6 +2,7 @@
 
 #include "client/Bot.h"
 #include "client/ResumeLink.h"
+#include "client/ServerList.h"
 #include "client/TerminalText.h"
 
 #include <cstdio>
@@ -56,15 +57,9 @@ bool ConsoleClient::WaitForPhase(Phase wanted, std::chrono::milliseconds timeout
 }
 
 int ConsoleClient::Run(std::istream& input) {
-    std::vector<NetAddress> servers = _options.servers;
-    if (servers.empty()) {
-        const auto address = NetAddress::Parse(_options.host, _options.port);
-        if (!address) {
-            spdlog::error("not a numeric address: {}", _options.host);
-            return 2;
-        }
-        servers.push_back(*address);
-    }
+    const auto found = ServersOrOne(_options.servers, _options.host, _options.port);
+    if (!found) return 2;
+    const std::vector<NetAddress>& servers = *found;
     EngineOptions engine;
     engine.workers = _options.workers;
     engine.backend = _options.backend;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include <spdlog/spdlog.h>
+
 namespace tavern::client {
 
 namespace {
@@ -42,6 +44,17 @@ std::optional<std::vector<NetAddress>> ParseServerList(std::string_view text, st
         text.remove_prefix(comma + 1);
     }
     return servers;
+}
+
+std::optional<std::vector<NetAddress>> ServersOrOne(std::vector<NetAddress> servers,
+                                                    const std::string& host, std::uint16_t port) {
+    if (!servers.empty()) return servers;
+    const auto address = NetAddress::Parse(host, port);
+    if (!address) {
+        spdlog::error("not a numeric address: {}", host);
+        return std::nullopt;
+    }
+    return std::vector<NetAddress>{*address};
 }
 
 }  // namespace tavern::client

@@ -169,7 +169,8 @@ std::size_t OrderedLane::Pop(Job* out, std::size_t max) noexcept {
         head = node;
     }
     _head.store(head, std::memory_order_relaxed);
-    if (n != 0) _popped.store(_popped.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    if (n != 0)
+        _popped.store(_popped.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
     return n;
 }
 

@@ -90,13 +90,13 @@ private:
     void FreeNode(Link* link) noexcept;
 
     Link _stub;
-    std::atomic<Link*> _head{&_stub};          // written by the consumer only
-    std::uint32_t _taken = 0;                  // jobs taken from _head->next (consumer only)
-    std::atomic<std::uint64_t> _popped{0};     // written by the consumer only
+    std::atomic<Link*> _head{&_stub};       // written by the consumer only
+    std::uint32_t _taken = 0;               // jobs taken from _head->next (consumer only)
+    std::atomic<std::uint64_t> _popped{0};  // written by the consumer only
     // Not aligned to a line of its own: the owning JobQueue places the lane beside its state,
     // which every push reads anyway (40 bytes instead of 128 for an idle actor).
     std::atomic<Link*> _tail{&_stub};
-    std::atomic<std::uint64_t> _pushed{0};     // next to the tail: pushers own the line already
+    std::atomic<std::uint64_t> _pushed{0};  // next to the tail: pushers own the line already
 };
 
 }  // namespace tavern

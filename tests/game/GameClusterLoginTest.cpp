@@ -61,7 +61,6 @@ protected:
         }
         return false;
     }
-
 };
 
 TEST_F(GameClusterLoginTest, ALoginOnAnotherNodeKicksTheOldSessionAndStartsWhereItWasLeft) {

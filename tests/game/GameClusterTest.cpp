@@ -60,7 +60,6 @@ protected:
         ADD_FAILURE() << name << " never heard the whisper";
         return std::nullopt;
     }
-
 };
 
 TEST_F(GameClusterTest, AWhisperCrossesNodesBothWays) {
