@@ -50,7 +50,13 @@ void ClusterRoom::OnCall(const cluster::RoomCall& call) {
     const auto found = _ghosts.find(call.player_id());
     switch (call.kind()) {
         case cluster::RoomCall::ENTER: {
-            if (found != _ghosts.end()) return;  // a repeat: it is in already
+            if (found != _ghosts.end()) {
+                if (found->second.node == call.from_node()) return;  // a repeat: it is in already
+                // It enters from another node: the node it was on is gone (or let go of it
+                // without a word). Its old ghost leaves first, and the others see it despawn.
+                const PlayerRef stale = found->second.player;
+                _room.Leave(stale, false);  // forgets the ghost (Left)
+            }
             auto ghost =
                 std::make_shared<Player>(call.player_id(), call.name(), 0, Clock::duration::zero());
             ghost->Restore(SavedPosition{call.saved_room_id(), call.saved_x(), call.saved_y()},

@@ -84,6 +84,14 @@ void Room::RunRequests(PlayerRef player) {
 void Room::Enter(const PlayerRef& player) {
     if (Diverted(RoomCall::Enter(player))) return;
     _reserved.fetch_sub(1, std::memory_order_relaxed);  // taken by RoomManager::Reserve
+    if (const auto stale = _ghosts.find(player->Id());
+        stale != _ghosts.end() && stale->second != player && !IsGhost(player)) {
+        // A player of this node, still here as the ghost it was while on another node that is
+        // gone (or let go of it without a word): the ghost leaves first (the others see it
+        // despawn), then the player enters.
+        const PlayerRef old = stale->second;
+        Leave(old, false);
+    }
     if (IsMember(player->Id())) {  // the session's own checks make this unreachable
         Protocol::S_ENTER_GAME refusal;
         refusal.set_success(false);
