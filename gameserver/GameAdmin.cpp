@@ -1,6 +1,8 @@
 #include "gameserver/GameAdmin.h"
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "ServerPackets.h"
 #include "admin/EngineMetrics.h"
@@ -13,6 +15,7 @@
 #endif
 #if TAVERN_GAME_CLUSTER
 #include "gameserver/ClusterNode.h"
+#include "gameserver/RoomDirectory.h"
 #endif
 
 namespace tavern::game {
@@ -116,17 +119,36 @@ void CollectStore(AccountService& accounts, std::vector<prometheus::MetricFamily
 #endif
 
 #if TAVERN_GAME_CLUSTER
-// The bus of a cluster node: its connection, and its traffic by subject pattern.
-void CollectBus(const bus::Bus& bus, std::vector<prometheus::MetricFamily>& out) {
-    const bus::BusMetrics& metrics = bus.Metrics();
+// The bus of a cluster node: its connections (the node's, and its rooms' own), and their traffic
+// by subject pattern, summed (each connection counts its own patterns; "other" is summed too).
+void CollectBus(const std::vector<bus::BusRef>& buses, std::vector<prometheus::MetricFamily>& out) {
     auto connected = GaugeFamily("tavern_bus_connected",
-                                 "1 while the connection to NATS is up, 0 while it is away.");
-    AddValue(connected, bus.Connected() ? 1 : 0);
+                                 "1 while the connections to NATS are up, 0 while one is away.");
+    bool allUp = true;
+    std::uint64_t disconnects = 0;
+    std::uint64_t reconnects = 0;
+    std::map<std::string, bus::BusMetrics::Series> bySubject;  // ordered: a stable scrape
+    for (const bus::BusRef& bus : buses) {
+        const bus::BusMetrics& metrics = bus->Metrics();
+        allUp = allUp && bus->Connected();
+        disconnects += metrics.Disconnects();
+        reconnects += metrics.Reconnects();
+        for (const bus::BusMetrics::Series& series : metrics.Read()) {
+            bus::BusMetrics::Series& sum = bySubject[series.subject];
+            sum.subject = series.subject;
+            sum.sent += series.sent;
+            sum.received += series.received;
+            sum.replies += series.replies;
+            for (std::size_t k = 0; k < bus::kRequestOutcomes; ++k)
+                sum.requests[k] += series.requests[k];
+        }
+    }
+    AddValue(connected, allUp ? 1 : 0);
     out.push_back(std::move(connected));
     auto events = CounterFamily("tavern_bus_connection_events_total",
                                 "Losses of the connection to NATS, and reconnections.");
-    AddValue(events, static_cast<double>(metrics.Disconnects()), {{"event", "disconnected"}});
-    AddValue(events, static_cast<double>(metrics.Reconnects()), {{"event", "reconnected"}});
+    AddValue(events, static_cast<double>(disconnects), {{"event", "disconnected"}});
+    AddValue(events, static_cast<double>(reconnects), {{"event", "reconnected"}});
     out.push_back(std::move(events));
     auto sent = CounterFamily("tavern_bus_messages_sent_total",
                               "Messages published on the bus (requests included), by subject "
@@ -138,14 +160,14 @@ void CollectBus(const bus::Bus& bus, std::vector<prometheus::MetricFamily>& out)
                                  "Replies to requests, by the request's subject pattern.");
     auto requests = CounterFamily("tavern_bus_requests_total",
                                   "Requests this node made, by subject pattern and outcome.");
-    for (const bus::BusMetrics::Series& series : metrics.Read()) {
-        AddValue(sent, static_cast<double>(series.sent), {{"subject", series.subject}});
-        AddValue(received, static_cast<double>(series.received), {{"subject", series.subject}});
-        AddValue(replies, static_cast<double>(series.replies), {{"subject", series.subject}});
+    for (const auto& [subject, series] : bySubject) {
+        AddValue(sent, static_cast<double>(series.sent), {{"subject", subject}});
+        AddValue(received, static_cast<double>(series.received), {{"subject", subject}});
+        AddValue(replies, static_cast<double>(series.replies), {{"subject", subject}});
         for (std::size_t k = 0; k < bus::kRequestOutcomes; ++k) {
             const auto outcome = static_cast<bus::RequestOutcome>(k);
             AddValue(requests, static_cast<double>(series.requests[k]),
-                     {{"subject", series.subject},
+                     {{"subject", subject},
                       {"outcome", std::string(bus::RequestOutcomeName(outcome))}});
         }
     }
@@ -211,8 +233,10 @@ std::unique_ptr<admin::AdminServer> StartGameAdmin(GameServer& server, admin::Ad
 #endif
 #if TAVERN_GAME_CLUSTER
     if (auto* node = dynamic_cast<ClusterNode*>(server.Cluster()); node && node->Connection()) {
-        endpoint->AddCollector(
-            [bus = node->Connection()](auto& out) { CollectBus(*bus, out); });
+        std::vector<bus::BusRef> buses{node->Connection()};
+        if (RoomDirectory* rooms = server.ClusterRooms(); rooms && rooms->Connection())
+            buses.push_back(rooms->Connection());
+        endpoint->AddCollector([buses](auto& out) { CollectBus(buses, out); });
     }
 #endif
     error = endpoint->Start();

@@ -87,6 +87,7 @@ void GameServer::StartCluster(const std::shared_ptr<GameContext>& context) {
     context->cluster = node;
     // Rooms shared by the nodes: each room claims its lease and finds its owner (ClusterRoom).
     auto rooms = RoomDirectory::Start(_core->GetScheduler(), _options.cluster);
+    _clusterRooms = rooms;
     context->rooms->SetLinkMaker([rooms](Room& room) -> std::unique_ptr<RoomLink> {
         return std::make_unique<ClusterRoom>(room, rooms);
     });

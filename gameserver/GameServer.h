@@ -24,6 +24,8 @@ class WsServerFactory;
 
 namespace tavern::game {
 
+class RoomDirectory;
+
 struct GameServerOptions {
     NetAddress address = NetAddress::Any(7777);
     EngineOptions engine;  // used only when the server makes its own engine
@@ -99,6 +101,8 @@ public:
     AccountService* Accounts() { return _context->accounts.get(); }
     // Null without a cluster (--nats).
     ClusterLink* Cluster() { return _context->cluster.get(); }
+    // Null without a cluster: the rooms shared with the other nodes (their own bus connection).
+    RoomDirectory* ClusterRooms() { return _clusterRooms.get(); }
 
 private:
     // From the constructor: joins the cluster (throws std::runtime_error, one line).
@@ -110,6 +114,7 @@ private:
     std::shared_ptr<const GameContext> _context;
     std::shared_ptr<ServerService> _service;
     std::function<void()> _stopCluster;  // empty without a cluster
+    std::shared_ptr<RoomDirectory> _clusterRooms;
     std::shared_ptr<ServerService> _wsService;
     std::shared_ptr<const ws::WsServerFactory> _wsFactory;
     bool _started = false;

@@ -51,6 +51,8 @@ void RoomDirectory::Open() {
         bus::BusOptions busOptions;
         busOptions.url = _options.natsUrl;
         busOptions.name = "tavern-" + _options.node + "-rooms";
+        // /metrics counts this connection's traffic beside the node's (GameAdmin).
+        busOptions.metricSubjects = {"tavern.node.*.room", "tavern.>"};
         _bus = bus::Bus::Connect(busOptions, weak_from_this(),
                                  [self = this](bus::BusEvent event) { self->OnEvent(event); });
         bus::KvOptions rooms;

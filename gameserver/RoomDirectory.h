@@ -52,6 +52,8 @@ public:
     const std::string& Node() const { return _options.node; }
     Clock::duration LeaseTime() const;
     bool Connected() const;
+    // Safe from any thread: the rooms' own connection (its traffic for /metrics).
+    const bus::BusRef& Connection() const { return _bus; }
     // Safe from any thread: sends `envelope` to `node`'s room subject. False when the bus is
     // away (nothing is kept for later: a stale tick is worse than a missed one).
     bool Send(const std::string& node, const cluster::RoomEnvelope& envelope);

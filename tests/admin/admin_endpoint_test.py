@@ -17,7 +17,8 @@ CASE is one of:
   BusMetricsMoveWhenWhispersCrossNodes
                                   two cluster nodes (a nats-server and a PostgreSQL of the
                                   test's own): whispers from one node's player to the other's
-                                  move tavern_bus_* by subject pattern on both sides. Skips (77)
+                                  move tavern_bus_* by subject pattern on both sides, and so
+                                  does a chat in a room the two nodes share. Skips (77)
                                   without nats-server or PostgreSQL, unless TAVERN_REQUIRE_NATS
                                   or TAVERN_REQUIRE_POSTGRES is 1.
   DashboardShowsTheBotsInHeadlessChromium
@@ -481,6 +482,31 @@ def bus_metrics_move_when_whispers_cross_nodes(gameserver, _client):
         _, a_last = a.scrape()
         check(moved(a_after, a_last, "tavern_bus_messages_sent_total", subject=subject) == 0,
               "a whisper to nobody went on the bus")
+        # A room shared by the nodes: its traffic (the rooms' own connection) counts too, under
+        # its pattern. Both enter room 7; a chat on one node reaches the other.
+        enter = packet(3, bytes([0x08, 7]))  # C_ENTER_GAME { room_id = 7 }
+        alice.sendall(enter)
+        check(receive_packet_id(alice, 4, 10), "alice got no S_ENTER_GAME")
+        bob.sendall(enter)
+        check(receive_packet_id(bob, 4, 10), "bob got no S_ENTER_GAME")
+        _, a_rooms = a.scrape()
+        _, b_rooms = b.scrape()
+        deadline = time.monotonic() + 20
+        heard = False
+        while not heard and time.monotonic() < deadline:
+            bob.sendall(packet(7, field_bytes(1, b"hi from b")))  # C_CHAT
+            heard = receive_packet_id(alice, 8, 1)
+        check(heard, "no chat crossed from node-b to node-a in room 7")
+        time.sleep(0.3)
+        _, a_end = a.scrape()
+        _, b_end = b.scrape()
+        room = "tavern.node.*.room"
+        crossed = (moved(a_rooms, a_end, "tavern_bus_messages_sent_total", subject=room) +
+                   moved(b_rooms, b_end, "tavern_bus_messages_sent_total", subject=room))
+        arrived = (moved(a_rooms, a_end, "tavern_bus_messages_received_total", subject=room) +
+                   moved(b_rooms, b_end, "tavern_bus_messages_received_total", subject=room))
+        check(crossed >= 1 and arrived >= 1,
+              "room traffic not counted: sent %d, received %d" % (crossed, arrived))
         alice.close()
         bob.close()
     finally:
