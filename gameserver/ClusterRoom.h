@@ -84,6 +84,8 @@ private:
     void OnTick(const cluster::RoomTick& tick);
     void OnDirect(const cluster::RoomDirect& direct);
     void AnswerNotMember(const cluster::RoomCall& call, std::uint32_t requestId);
+    // Any thread: a RoomDirect from this room's owner (this node) for `playerId`, to fill in.
+    cluster::RoomEnvelope DirectTo(std::uint64_t playerId) const;
     void ScheduleTick();
     void FlushTick();
     PlayerRef LocalPlayer(std::uint64_t id) const;

@@ -37,13 +37,8 @@ void ClusterRoom::OnCall(const cluster::RoomCall& call) {
             return;
         }
         if (call.kind() == cluster::RoomCall::LEAVE) return;
-        cluster::RoomEnvelope answer;
-        cluster::RoomDirect& direct = *answer.mutable_direct();
-        direct.set_version(kVersion);
-        direct.set_room_id(_id);
-        direct.set_owner(_directory->Node());
-        direct.set_player_id(call.player_id());
-        direct.set_not_owner(true);
+        cluster::RoomEnvelope answer = DirectTo(call.player_id());
+        answer.mutable_direct()->set_not_owner(true);
         _directory->Send(call.from_node(), answer);
         return;
     }
@@ -118,14 +113,19 @@ void ClusterRoom::OnRejoin(const cluster::RoomCall& call) {
     Joined(*ghost);
 }
 
-void ClusterRoom::AnswerNotMember(const cluster::RoomCall& call, std::uint32_t requestId) {
-    cluster::RoomEnvelope answer;
-    cluster::RoomDirect& direct = *answer.mutable_direct();
+cluster::RoomEnvelope ClusterRoom::DirectTo(std::uint64_t playerId) const {
+    cluster::RoomEnvelope envelope;
+    cluster::RoomDirect& direct = *envelope.mutable_direct();
     direct.set_version(kVersion);
     direct.set_room_id(_id);
     direct.set_owner(_directory->Node());
-    direct.set_player_id(call.player_id());
-    direct.set_packets(
+    direct.set_player_id(playerId);
+    return envelope;
+}
+
+void ClusterRoom::AnswerNotMember(const cluster::RoomCall& call, std::uint32_t requestId) {
+    cluster::RoomEnvelope answer = DirectTo(call.player_id());
+    answer.mutable_direct()->set_packets(
         std::string(Bytes(ErrorPacket(requestId, "not in room " + std::to_string(_id)))));
     _directory->Send(call.from_node(), answer);
 }
@@ -200,12 +200,8 @@ void ClusterRoom::Direct(const Player& player, std::vector<SendBufferRef> packet
     if (ghost == _ghosts.end()) return;
     // What the room said before this entry goes first, or it would reach the entrant there.
     if (entered) FlushTick();
-    cluster::RoomEnvelope envelope;
+    cluster::RoomEnvelope envelope = DirectTo(player.Id());
     cluster::RoomDirect& direct = *envelope.mutable_direct();
-    direct.set_version(kVersion);
-    direct.set_room_id(_id);
-    direct.set_owner(_directory->Node());
-    direct.set_player_id(player.Id());
     std::string bytes;
     for (const SendBufferRef& packet : packets) bytes.append(Bytes(packet));
     direct.set_packets(std::move(bytes));
