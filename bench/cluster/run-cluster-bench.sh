@@ -41,52 +41,22 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/tavern-cluster-bench-XXXXXX)
 chmod 755 "$work"
 node_pids=()
-nats_pid=""
-pg_started=0
-pg_run() {
-  if [[ $(id -u) -eq 0 ]]; then
-    (cd "$work/pg" && runuser -u tavern-pg -- "$pg_bin/$1" "${@:2}")
-  else
-    (cd "$work/pg" && "$pg_bin/$1" "${@:2}")
-  fi
-}
+label=cluster-bench
+. "$repo/scripts/cluster-lib.sh"
 cleanup() {
   for pid in "${node_pids[@]:-}"; do [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true; done
-  [[ -n "$nats_pid" ]] && kill -KILL "$nats_pid" 2>/dev/null || true
-  if [[ $pg_started -eq 1 ]]; then pg_run pg_ctl -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true; fi
+  stop_cluster_servers
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-nats_port=$(free_port)
 monitor_port=$(free_port)
-"$nats_bin" -a 127.0.0.1 -p "$nats_port" -m "$monitor_port" -js -sd "$work/js" >"$work/nats.log" 2>&1 &
-nats_pid=$!
-for _ in $(seq 1 100); do grep -q "Server is ready" "$work/nats.log" && break; sleep 0.1; done
-grep -q "Server is ready" "$work/nats.log" || { echo "cluster-bench: nats-server did not start" >&2; exit 1; }
-nats_url="nats://127.0.0.1:$nats_port"
+start_nats "$monitor_port"
 nats_in() {  # messages nats-server has received from its clients so far
   python3 -c 'import json, sys, urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1], timeout=10))["in_msgs"])' \
     "http://127.0.0.1:$monitor_port/varz"
 }
 
-mkdir "$work/pg"
-if [[ $(id -u) -eq 0 ]]; then
-  id -u tavern-pg >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent \
-    --shell /usr/sbin/nologin tavern-pg
-  chown tavern-pg: "$work/pg"
-fi
-pg_run initdb -D "$work/pg/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$work/initdb.log" 2>&1 ||
-  { echo "cluster-bench: initdb failed" >&2; cat "$work/initdb.log" >&2; exit 1; }
-pg_port=$(free_port)
-pg_run pg_ctl -D "$work/pg/data" -l "$work/pg/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $work/pg -c fsync=off" start >/dev/null ||
-  { echo "cluster-bench: PostgreSQL did not start" >&2; exit 1; }
-pg_started=1
-db="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+start_postgres
 
 # start_nodes COUNT: COUNT nodes (1: alone, without --nats); sets servers (HOST:PORT,...).
 start_nodes() {
