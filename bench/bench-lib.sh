@@ -85,6 +85,10 @@ json_list() {
 # results_head: the fields every results file opens with (after its "{"): the kind, the UTC
 # stamp, the command, the machine's cores, and its load average before the run and now. The
 # caller adds its parameters and figures and closes the object.
+json_items() {  # the JSON values given, one a line, comma-separated: the body of an array
+  local i
+  for ((i = 1; i <= $#; i++)); do printf '    %s%s\n' "${!i}" "$( ((i < $#)) && echo ,)"; done
+}
 results_head() {
   printf '  "bench": %s,\n  "utc": "%s",\n  "command": %s,\n  "cores": %s,\n' \
     "$(json_str "$results_kind")" "$results_utc" "$(json_str "$results_command")" "$(nproc)"

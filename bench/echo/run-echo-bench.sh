@@ -118,9 +118,7 @@ done
   printf '  "seconds_per_case": %s,\n  "rounds": %s,\n  "backend": "%s",\n  "server_threads": 1,\n  "client_workers": 1,\n' \
     "$seconds" "$rounds" "$backend"
   printf '  "cases": [\n'
-  for i in "${!cases[@]}"; do
-    printf '    %s%s\n' "${cases[$i]}" "$([ $((i + 1)) -lt ${#cases[@]} ] && echo ,)"
-  done
+  json_items "${cases[@]}"
   printf '  ],\n  "idle": {"connections": %s, %s, %s}\n}\n' "$idle_count" "${idle_json[0]}" "${idle_json[1]}"
 } >"$results"
 printf '\nresults: %s\n' "$results"

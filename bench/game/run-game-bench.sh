@@ -132,9 +132,7 @@ printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
   printf '  "seconds_per_case": %s,\n  "backend": "%s",\n  "server_workers": %s,\n  "client_workers": %s,\n' \
     "$seconds" "$backend" "$server_workers" "$client_workers"
   printf '  "broadcast_tick_ms": %s,\n  "server_args": %s,\n  "ping_per_s": 1,\n  "cases": [\n' "$tick" "$(json_str "${SERVER_ARGS:-}")"
-  for i in "${!cases[@]}"; do
-    printf '    %s%s\n' "${cases[$i]}" "$([ $((i + 1)) -lt ${#cases[@]} ] && echo ,)"
-  done
+  json_items "${cases[@]}"
   printf '  ]\n}\n'
 } >"$results"
 echo "results: $results"

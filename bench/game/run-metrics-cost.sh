@@ -55,9 +55,7 @@ done
     "$(json_list ${ratios[one-room]})" "$(json_list ${ratios[ten-rooms]})"
   printf '  "median_on_over_off_cpu_per_delivered": {"one-room": %s, "ten-rooms": %s},\n  "runs": [\n' \
     "$(json_num "$(median ${ratios[one-room]})")" "$(json_num "$(median ${ratios[ten-rooms]})")"
-  for i in "${!runs[@]}"; do
-    printf '    %s%s\n' "${runs[$i]}" "$([ $((i + 1)) -lt ${#runs[@]} ] && echo ,)"
-  done
+  json_items "${runs[@]}"
   printf '  ]\n}\n'
 } >"$results"
 echo "results: $results"

@@ -90,9 +90,7 @@ printf 'peak RSS with the window minus without, per round: %s KiB; per bot: %s b
     "$seconds" "$rounds" "$server_workers"
   printf '  "peak_rss_kib_on_minus_off": %s,\n  "bytes_per_bot": %s,\n  "median_bytes_per_bot": %s,\n  "runs": [\n' \
     "$(json_list "${diffs[*]}")" "$(json_list "${per_bot[*]}")" "$(json_num "$(median "${per_bot[*]}")")"
-  for i in "${!runs[@]}"; do
-    printf '    %s%s\n' "${runs[$i]}" "$([ $((i + 1)) -lt ${#runs[@]} ] && echo ,)"
-  done
+  json_items "${runs[@]}"
   printf '  ]\n}\n'
 } >"$results"
 echo "results: $results"

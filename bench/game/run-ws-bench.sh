@@ -133,9 +133,7 @@ printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
     "$(json_num "$(median "${ws_rates[*]}")")" "$(json_num "$(median "${ws_cpus[*]}")")"
   printf '  "ws_over_tcp_cpu_per_delivered": %s,\n  "median_ws_over_tcp_cpu_per_delivered": %s,\n  "failed": %s,\n  "runs": [\n' \
     "$(json_list "${ratios[*]}")" "$(json_num "$(median "${ratios[*]}")")" "$([[ $failed == 0 ]] && echo false || echo true)"
-  for i in "${!runs[@]}"; do
-    printf '    %s%s\n' "${runs[$i]}" "$([ $((i + 1)) -lt ${#runs[@]} ] && echo ,)"
-  done
+  json_items "${runs[@]}"
   printf '  ]\n}\n'
 } >"$results"
 echo "results: $results"

@@ -112,9 +112,7 @@ done
   printf '{\n  "bench": "login-storm",\n  "utc": "%s",\n  "storm_seconds": %s,\n' "$stamp" "$seconds"
   printf '  "command": %s,\n  "load_before": "%s",\n  "load_after": "%s",\n  "cases": [\n' \
     "$(json_str "$command_line")" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
-  for ((i = 0; i < ${#cases[@]}; i++)); do
-    printf '    %s%s\n' "${cases[$i]}" "$([ $((i + 1)) -lt ${#cases[@]} ] && echo ,)"
-  done
+  json_items "${cases[@]}"
   printf '  ]\n}\n'
 } >"$out"
 echo "results: $out"

@@ -108,9 +108,7 @@ done
   printf '  "seconds_per_case": %s,\n  "rounds": %s,\n  "connections": %s,\n  "payload": %s,\n  "packet_size": %s,\n' \
     "$seconds" "$rounds" "$conns" "$payload" "$size"
   printf '  "backend": "%s",\n  "server_workers": 1,\n  "client_workers": 1,\n  "cases": [\n' "$backend"
-  for i in "${!cases[@]}"; do
-    printf '    %s%s\n' "${cases[$i]}" "$([ $((i + 1)) -lt ${#cases[@]} ] && echo ,)"
-  done
+  json_items "${cases[@]}"
   printf '  ]\n}\n'
 } >"$results"
 echo "results: $results"

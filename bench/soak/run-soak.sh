@@ -45,9 +45,7 @@ done
   printf '{\n'
   results_head
   printf '  "seconds": %s,\n  "seed": %s,\n  "runs": [\n' "$seconds" "$seed"
-  for i in "${!runs[@]}"; do
-    printf '    %s%s\n' "${runs[$i]}" "$([[ $i -lt $(( ${#runs[@]} - 1 )) ]] && echo ,)"
-  done
+  json_items "${runs[@]}"
   printf '  ]\n}\n'
 } >"$results"
 python3 -m json.tool "$results" >/dev/null
