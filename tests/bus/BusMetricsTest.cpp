@@ -33,17 +33,6 @@ TEST(BusMetricsTest, SubjectsAreCountedUnderTheFirstPatternTheyMatch) {
 
 using BusMetricsLiveTest = BusFixture;
 
-// Waits (on the test's thread) until `done`.
-template <class Pred>
-bool WaitFor(Pred done) {
-    const auto end = std::chrono::steady_clock::now() + 30s;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(5ms);
-    }
-    return true;
-}
-
 TEST_F(BusMetricsLiveTest, TrafficIsCountedByPatternBothWaysWithEachRequestsOutcome) {
     auto options = Options("counted");
     options.metricSubjects = {"tavern.node.*.whisper"};

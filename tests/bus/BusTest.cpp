@@ -46,16 +46,6 @@ public:
     std::vector<std::string> items;
 };
 
-template <class Pred>
-bool WaitFor(Pred done, std::chrono::milliseconds limit = 30s) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(5ms);
-    }
-    return true;
-}
-
 TEST_F(BusTest, MessagesArriveInOrderAsJobsOnTheSubscribingActor) {
     auto bus = Bus::Connect(Options());
     auto actor = std::make_shared<Recorder>(scheduler);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "bus/Bus.h"
 #include "jobs/Scheduler.h"
@@ -12,6 +13,17 @@
 #include "tests/support/NatsServer.h"
 
 namespace tavern::test {
+
+// Polls `done` (on the test's thread) until it holds, or `limit` passes: false then.
+template <class Pred>
+bool WaitFor(Pred done, std::chrono::milliseconds limit = std::chrono::seconds(30)) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
 
 // A nats-server of the test's own, two workers running actors, and a way to connect.
 class BusFixture : public ::testing::Test {

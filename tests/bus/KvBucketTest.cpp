@@ -29,16 +29,6 @@ bus::KvOptions Bucket(const std::string& name, std::chrono::milliseconds ttl = 0
     return options;
 }
 
-template <class Pred>
-bool WaitFor(Pred done, std::chrono::milliseconds limit = 30s) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(5ms);
-    }
-    return true;
-}
-
 TEST_F(KvBucketTest, CreateRefusesAKeyThatExists) {
     auto bus = Bus::Connect(Options());
     auto kv = KvBucket::Open(bus, Bucket("rooms"));

@@ -63,16 +63,6 @@ public:
     }
 };
 
-template <class Pred>
-bool WaitFor(Pred done, std::chrono::milliseconds limit = 30s) {
-    const auto end = SteadyClock::now() + limit;
-    while (!done()) {
-        if (SteadyClock::now() > end) return false;
-        std::this_thread::sleep_for(5ms);
-    }
-    return true;
-}
-
 // bus_lease_holder as a child process, its stdout on a pipe.
 class HolderProcess {
 public:
