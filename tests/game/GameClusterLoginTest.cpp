@@ -53,10 +53,7 @@ protected:
                                   const std::string& name) {
         const auto deadline = std::chrono::steady_clock::now() + 20s;
         while (std::chrono::steady_clock::now() < deadline) {
-            Protocol::C_WHISPER whisper;
-            whisper.set_to(name);
-            whisper.set_msg("are you there?");
-            if (!from.Send(PacketId::C_WHISPER, whisper)) return false;
+            if (!from.Whisper(name, "are you there?")) return false;
             if (ReceiveUntil<Protocol::S_WHISPER>(to, PacketId::S_WHISPER, 500ms)) return true;
         }
         return false;

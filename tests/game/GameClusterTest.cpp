@@ -25,13 +25,6 @@ using Protocol::PacketId;
 
 class GameClusterTest : public ClusterTestFixture {
 protected:
-    static bool Whisper(GameTestClient& client, const std::string& to, const std::string& msg) {
-        Protocol::C_WHISPER whisper;
-        whisper.set_to(to);
-        whisper.set_msg(msg);
-        return client.Send(PacketId::C_WHISPER, whisper);
-    }
-
     // Whispers until `to` hears it: the directory entry of a login is written just after its
     // S_LOGIN, so the first tries may find no one yet (the sender then gets S_ERROR).
     static std::optional<Protocol::S_WHISPER> WhisperUntilHeard(GameTestClient& from,
@@ -40,7 +33,7 @@ protected:
                                                                 const std::string& msg) {
         const auto deadline = std::chrono::steady_clock::now() + 30s;
         while (std::chrono::steady_clock::now() < deadline) {
-            if (!Whisper(from, name, msg)) return std::nullopt;
+            if (!from.Whisper(name, msg)) return std::nullopt;
             // Either `to` hears it, or `from` is told no one has that name (yet): then again.
             bool refused = false;
             while (!refused && std::chrono::steady_clock::now() < deadline) {
@@ -90,7 +83,7 @@ TEST_F(GameClusterTest, AWhisperCrossesNodesBothWays) {
     EXPECT_EQ(toAlice->msg(), "and back from node b");
 
     // A name no node has: an error, from the directory.
-    ASSERT_TRUE(Whisper(alice, "nobody", "hello?"));
+    ASSERT_TRUE(alice.Whisper("nobody", "hello?"));
     const auto error = alice.Expect<Protocol::S_ERROR>(PacketId::S_ERROR);
     ASSERT_TRUE(error);
     EXPECT_EQ(error->request_id(), static_cast<std::uint32_t>(PacketId::C_WHISPER));
@@ -100,7 +93,7 @@ TEST_F(GameClusterTest, AWhisperCrossesNodesBothWays) {
     const auto deadline = std::chrono::steady_clock::now() + 20s;
     bool refused = false;
     while (!refused && std::chrono::steady_clock::now() < deadline) {
-        ASSERT_TRUE(Whisper(alice, "bob", "still there?"));
+        ASSERT_TRUE(alice.Whisper("bob", "still there?"));
         const auto answer = alice.Expect<Protocol::S_ERROR>(PacketId::S_ERROR, 5s);
         refused = answer.has_value();
     }
@@ -123,13 +116,13 @@ TEST_F(GameClusterTest, WithTheBusAwayLocalPlayGoesOnAndRemoteWhispersAreRefused
 
     nats->Stop(SIGKILL);
     // Needs the other node: refused with a reason, within the request timeout (2 s) and slack.
-    ASSERT_TRUE(Whisper(alice, "bob", "are you there?"));
+    ASSERT_TRUE(alice.Whisper("bob", "are you there?"));
     const auto refused = alice.Expect<Protocol::S_ERROR>(PacketId::S_ERROR, 15s);
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->request_id(), static_cast<std::uint32_t>(PacketId::C_WHISPER));
     EXPECT_TRUE(bob.ExpectSilence(300ms));
     // On one node: goes on as if nothing happened.
-    ASSERT_TRUE(Whisper(alice, "carol", "the bus is down"));
+    ASSERT_TRUE(alice.Whisper("carol", "the bus is down"));
     const auto local = carol.Expect<Protocol::S_WHISPER>(PacketId::S_WHISPER);
     ASSERT_TRUE(local);
     EXPECT_EQ(local->msg(), "the bus is down");

@@ -111,4 +111,11 @@ bool GameTestClient::Chat(const std::string& text) {
     return Send(Protocol::PacketId::C_CHAT, chat);
 }
 
+bool GameTestClient::Whisper(const std::string& to, const std::string& msg) {
+    Protocol::C_WHISPER whisper;
+    whisper.set_to(to);
+    whisper.set_msg(msg);
+    return Send(Protocol::PacketId::C_WHISPER, whisper);
+}
+
 }  // namespace tavern::test

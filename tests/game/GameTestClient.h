@@ -87,6 +87,8 @@ public:
     std::optional<Protocol::S_ENTER_GAME> Enter(std::uint32_t room);
     // C_CHAT.
     bool Chat(const std::string& text);
+    // C_WHISPER to the player named `to`.
+    bool Whisper(const std::string& to, const std::string& msg);
 
     // True when the server closes the connection within `timeout`.
     bool WaitForClose(std::chrono::milliseconds timeout = kWait) {

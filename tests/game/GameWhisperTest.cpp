@@ -11,12 +11,6 @@ using Protocol::PacketId;
 
 class GameWhisperTest : public GameServerFixture {
 protected:
-    static bool Whisper(GameTestClient& client, const std::string& to, const std::string& msg) {
-        Protocol::C_WHISPER whisper;
-        whisper.set_to(to);
-        whisper.set_msg(msg);
-        return client.Send(PacketId::C_WHISPER, whisper);
-    }
     static void ExpectError(GameTestClient& client) {
         const auto error = client.Expect<Protocol::S_ERROR>(PacketId::S_ERROR);
         ASSERT_TRUE(error);
@@ -29,7 +23,7 @@ TEST_P(GameWhisperTest, AWhisperReachesOnlyThePlayerItNames) {
     auto alice = LoggedIn("alice");
     auto bob = LoggedIn("bob");
     auto carol = LoggedIn("carol");
-    ASSERT_TRUE(Whisper(*alice, "bob", "psst, bob"));
+    ASSERT_TRUE(alice->Whisper("bob", "psst, bob"));
     const auto heard = bob->Expect<Protocol::S_WHISPER>(PacketId::S_WHISPER);
     ASSERT_TRUE(heard);
     EXPECT_EQ(heard->from(), "alice");
@@ -41,18 +35,18 @@ TEST_P(GameWhisperTest, AWhisperReachesOnlyThePlayerItNames) {
 
 TEST_P(GameWhisperTest, AWhisperToANameNobodyHasIsRefusedWithAnError) {
     auto alice = LoggedIn("alice");
-    ASSERT_TRUE(Whisper(*alice, "nobody", "hello?"));
+    ASSERT_TRUE(alice->Whisper("nobody", "hello?"));
     ExpectError(*alice);
-    ASSERT_TRUE(Whisper(*alice, "", "hello?"));
+    ASSERT_TRUE(alice->Whisper("", "hello?"));
     ExpectError(*alice);
-    ASSERT_TRUE(Whisper(*alice, "alice", std::string(600, 'x')));
+    ASSERT_TRUE(alice->Whisper("alice", std::string(600, 'x')));
     ExpectError(*alice);  // longer than maxChatBytes
 }
 
 TEST_P(GameWhisperTest, AWhisperBeforeLoginIsRefused) {
     auto bob = LoggedIn("bob");
     auto stranger = Connect();
-    ASSERT_TRUE(Whisper(*stranger, "bob", "who am I?"));
+    ASSERT_TRUE(stranger->Whisper("bob", "who am I?"));
     ExpectError(*stranger);
     EXPECT_TRUE(bob->ExpectSilence());
 }
