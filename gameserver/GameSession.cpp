@@ -95,12 +95,8 @@ void GameSession::OnDisconnected() {
 
 void GameSession::Login(const Protocol::C_LOGIN& pkt) {
     if (_player) return RefuseLogin("already logged in as " + _player->Name());
-    if (_loginPending) {
-        // Answered, but the login under way goes on: it alone may end the wait.
-        RefuseLogin("a login is already under way");
-        _loginPending = true;
-        return;
-    }
+    // Answered, but the login under way goes on: it alone may end the wait.
+    if (_loginPending) return SendLoginRefusal("a login is already under way");
     if (!pkt.resume_token().empty()) return Resume(pkt);
     const std::string& name = pkt.name();
     if (name.empty()) return RefuseLogin("the name is empty");
@@ -230,6 +226,10 @@ void GameSession::SendError(std::uint32_t requestId, std::string reason) {
 
 void GameSession::RefuseLogin(std::string reason) {
     _loginPending = false;
+    SendLoginRefusal(std::move(reason));
+}
+
+void GameSession::SendLoginRefusal(std::string reason) {
     spdlog::debug("session {}: login refused: {}", Session::Id(), reason);
     Protocol::S_LOGIN answer;
     answer.set_success(false);

@@ -58,7 +58,8 @@ public:
     // to `saved`, and answers S_LOGIN. Does nothing once the session is disconnected.
     void FinishLogin(std::uint64_t playerId, const std::string& name, const SavedPosition& saved,
                      bool created);
-    // On this session's job queue: answers S_LOGIN { success = false, reason }.
+    // On this session's job queue: answers S_LOGIN { success = false, reason }; the login that
+    // was under way, if any, has ended.
     void RefuseLogin(std::string reason);
     // On this session's job queue: a newer login took the account over. Sends S_KICKED, lets
     // the player leave its room, closes the session; returns the player (nullptr if none).
@@ -82,6 +83,8 @@ protected:
     void OnDisconnected() override;
 
 private:
+    // S_LOGIN { success = false, reason }, leaving a login under way alone.
+    void SendLoginRefusal(std::string reason);
     void RefuseEnter(std::string reason);
     // On this session's job queue: to the player's outbox once logged in, else straight out.
     void Deliver(SendBufferRef buffer);
