@@ -23,14 +23,9 @@ else()
 endif()
 option(TAVERN_WITH_ADMIN "Build admin/ (HTTP metrics and probes; civetweb, prometheus-cpp)"
        ${_tavern_admin_default})
-# WebSocket (core/ws: wslay, http-parser, nettle) is Linux-only for now: the Windows
-# cross-build does not build those libraries.
-if(WIN32)
-  set(_tavern_ws_default OFF)
-else()
-  set(_tavern_ws_default ON)
-endif()
-option(TAVERN_WITH_WEBSOCKET "Build core/ws (WebSocket listeners and clients)" ${_tavern_ws_default})
+# WebSocket (core/ws: wslay, http-parser, nettle), on Linux and Windows: the Windows
+# cross-build builds those libraries from Debian's sources (scripts/windows/prepare-deps.sh).
+option(TAVERN_WITH_WEBSOCKET "Build core/ws (WebSocket listeners and clients)" ON)
 set(TAVERN_SANITIZE "" CACHE STRING "Sanitizers: empty, 'address;undefined' or 'thread'")
 
 # Warnings for Tavern's own targets; call tavern_target_defaults(target) on each.

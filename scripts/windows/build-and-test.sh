@@ -12,8 +12,9 @@
 #    suites to run and gameserver.exe, nothing else (incremental on a second run).
 # 4. Each suite's *_tests.exe under Wine (IOCP is the backend there); any failure fails the
 #    script. Skipped tests are listed with their reasons.
-# 5. Once: gameserver.exe under Wine (--backend iocp), driven over loopback by the Linux
-#    test_client's bots; then Ctrl+C, and the server must exit 0 with no protocol error.
+# 5. Once: gameserver.exe under Wine (--backend iocp, with --ws-port), driven over loopback by
+#    the Linux test_client's bots, over TCP and over WebSocket at once in the same rooms; then
+#    Ctrl+C, and the server must exit 0 with no protocol error.
 #
 # Environment:
 #   TAVERN_WIN_SUITES      test suites to build and run (default: every *_tests target)
@@ -149,29 +150,67 @@ for name in "${suites[@]}"; do
        "$((SECONDS - suite_start)) s"
 done
 
-step "end to end: gameserver.exe under Wine, Linux test_client bots"
+step "end to end: gameserver.exe under Wine, Linux test_client bots over TCP and WebSocket"
 SERVER_EXE="$WIN_BUILD/gameserver/gameserver.exe"
 log="$WIN_BUILD/gameserver-e2e.log"
-# Port 0: Windows picks a free port and the server prints it, so there is no race.
-"$WINE64" "$SERVER_EXE" --host 127.0.0.1 --port 0 --workers 2 --backend iocp \
+# Port 0 for both listeners: Windows picks free ports and the server prints them (no race).
+"$WINE64" "$SERVER_EXE" --host 127.0.0.1 --port 0 --ws-port 0 --workers 2 --backend iocp \
   --stats-interval 0 > "$log" 2>&1 &
 server_pid=$!
 port=""
+ws_port=""
 for _ in $(seq 1 300); do  # up to 30 s for Wine to start it
   port="$(sed -n 's/^gameserver listening on port \([0-9]*\) (iocp.*/\1/p' "$log")"
-  [ -n "$port" ] && break
+  ws_port="$(sed -n 's/^websocket listening on port \([0-9]*\) .*/\1/p' "$log")"
+  [ -n "$port" ] && [ -n "$ws_port" ] && break
   kill -0 "$server_pid" 2> /dev/null || break
   sleep 0.1
 done
+# summary_field LOG NAME: NAME=<value> from test_client's summary line.
+summary_field() { sed -n "s/^summary: .* $2=\([0-9]*\) .*/\1/p" "$1" | tail -n 1; }
+# One room mixes both transports: 20 TCP bots and 20 WebSocket bots over rooms 1 and 2, all
+# at once. Each client must pass (every bot in a room, none refused, dropped or timed out), and
+# each must have received more chat lines than its own bots can have sent one another (lines
+# sent x its bots per room): the rest came over the other transport.
+E2E_BOTS=20
+E2E_ROOMS=2
 e2e_ok=0
-if [ -n "$port" ]; then
+if [ -n "$port" ] && [ -n "$ws_port" ]; then
   grep -m1 '^gameserver listening' "$log"
-  if timeout 120 "$CLIENT" --port "$port" --bots 20 --rooms 2 --duration 5 --chat-per-sec 2 \
-       --move-per-sec 2 --ping-per-sec 2 --quiet; then
-    e2e_ok=1
-  fi
+  grep -m1 '^websocket listening' "$log"
+  e2e_ok=1
+  transports=(tcp ws)
+  bot_pids=()
+  for transport in "${transports[@]}"; do
+    if [ "$transport" = ws ]; then flags=(--ws --port "$ws_port"); else flags=(--port "$port"); fi
+    timeout 120 "$CLIENT" "${flags[@]}" --name-prefix "$transport" --bots "$E2E_BOTS" \
+      --rooms "$E2E_ROOMS" --duration 5 --chat-per-sec 2 --move-per-sec 2 --ping-per-sec 2 \
+      --quiet > "$WIN_BUILD/e2e-$transport-bots.log" 2>&1 &
+    bot_pids+=($!)
+  done
+  for i in "${!transports[@]}"; do
+    transport="${transports[$i]}"
+    bots_log="$WIN_BUILD/e2e-$transport-bots.log"
+    set +e
+    wait "${bot_pids[$i]}"
+    status=$?
+    set -e
+    echo "$transport bots: $(grep '^summary:' "$bots_log" || echo 'no summary')"
+    sent="$(summary_field "$bots_log" chats_sent)"
+    received="$(summary_field "$bots_log" chat_recv)"
+    own_bound=$(( ${sent:-0} * ((E2E_BOTS + E2E_ROOMS - 1) / E2E_ROOMS) ))
+    if [ "$status" -ne 0 ]; then
+      cat "$bots_log"
+      echo "the $transport bots failed (status $status)"
+      e2e_ok=0
+    elif [ -z "$received" ] || [ "$received" -le "$own_bound" ]; then
+      echo "the $transport bots received ${received:-no} chat lines, no more than their own" \
+           "bots can have sent one another ($own_bound): no line crossed transports"
+      e2e_ok=0
+    fi
+  done
 else
-  echo "gameserver.exe did not start listening on iocp"
+  echo "gameserver.exe did not start listening on iocp (TCP and WebSocket)"
 fi
 # Ctrl+C for a console program under Wine: SIGINT becomes CTRL_C_EVENT.
 kill -INT "$server_pid" 2> /dev/null || true

@@ -12,8 +12,10 @@
 #     packet_id option needs descriptor.proto), fmt and spdlog (compiled libraries, not header
 #     only: header-only spdlog doubles the compile time of every file that logs) cross-built
 #     from Debian's source packages (`apt-get source`, which needs deb-src entries: added when
-#     missing, copied from the system's own Debian entries); the CLI11 and concurrentqueue
-#     headers from their Debian packages.
+#     missing, copied from the system's own Debian entries); for WebSocket (core/ws), static
+#     http-parser and nettle (libnettle only) from theirs, and wslay from Debian's aria2 source
+#     package (deps/wslay: the wslay source package's tarballs are gone from the archive); the
+#     CLI11 and concurrentqueue headers from their Debian packages.
 #   - A Wine prefix: $TAVERN_WIN_DEPS_DIR/wine (override with WINEPREFIX), created in the
 #     background while the libraries build.
 #
@@ -46,6 +48,7 @@ PACKAGES=(
   g++-mingw-w64-x86-64-posix wine64 cmake ninja-build dpkg-dev xz-utils
   # sources and headers reused for Windows
   googletest libconcurrentqueue-dev libspdlog-dev libfmt-dev libcli11-dev protobuf-compiler
+  libwslay-dev libhttp-parser-dev nettle-dev
   # the host build of protoc-gen-tavern (and the Linux test client)
   build-essential pkg-config liburing-dev libprotobuf-dev libprotoc-dev
 )
@@ -162,10 +165,12 @@ source_package() {
 
 # fetch_source BINARY DIR: unpacks the source of the installed BINARY package into DIR/<tree>
 # and prints the tree's path.
+fetch_source() { fetch_source_spec "$(source_package "$1")" "$2"; }
+
+# fetch_source_spec NAME[=VERSION] DIR: the same for a source package named directly.
 deb_src_checked=0
-fetch_source() {
-  local binary="$1" dir="$2" spec
-  spec="$(source_package "$binary")"
+fetch_source_spec() {
+  local spec="$1" dir="$2"
   if [ "$deb_src_checked" = 0 ] &&
      ! apt-get source --print-uris "$spec" > /dev/null 2>&1; then
     local step_start=$SECONDS
@@ -331,6 +336,99 @@ if ! stamp_is protobuf "$protobuf_stamp"; then
   cleanup_build protobuf
   stamp_set protobuf "$protobuf_stamp"
   timed "libprotobuf" "$step_start"
+fi
+
+# --- WebSocket (core/ws): wslay, http-parser, nettle, from Debian's source packages ------------
+MINGW_CC="$(command -v x86_64-w64-mingw32-gcc-posix)"
+MINGW_AR="$(command -v x86_64-w64-mingw32-ar)"
+compiler_version="$("$MINGW_CC" -dumpfullversion)"
+
+# static_c_library NAME FLAGS... -- SOURCES...: compiles the C SOURCES with mingw-w64's gcc
+# (-O1, as the other libraries) into $PREFIX/lib/libNAME.a. For libraries of a few files whose
+# own build (autotools, gyp) is more than they need.
+static_c_library() {
+  local name="$1" flags=() objects=() source object
+  shift
+  while [ "$1" != -- ]; do flags+=("$1"); shift; done
+  shift
+  local build="$DEPS/src/$name-build"
+  rm -rf "$build"
+  mkdir -p "$build"
+  for source in "$@"; do
+    object="$build/$(basename "${source%.c}").o"
+    "$MINGW_CC" -O1 -DNDEBUG "${flags[@]}" -c "$source" -o "$object"
+    objects+=("$object")
+  done
+  rm -f "$PREFIX/lib/lib$name.a"
+  "$MINGW_AR" rcs "$PREFIX/lib/lib$name.a" "${objects[@]}"
+}
+
+# wslay: Debian's wslay source package is no longer downloadable from the archive (its tarballs
+# answer 404), but Debian's aria2 source package carries the same wslay release in deps/wslay.
+# Its four .c files are built here; it must be the release of the libwslay-dev the Linux build
+# links, so both builds use one wslay.
+wslay_upstream="$(upstream_of libwslay-dev)"
+wslay_stamp="$RECIPE aria2 $wslay_upstream $compiler_version"
+if ! stamp_is wslay "$wslay_stamp"; then
+  step_start=$SECONDS
+  log "building wslay $wslay_upstream for Windows (from Debian's aria2 source package)"
+  rm -rf "$PREFIX/include/wslay" "$PREFIX"/lib/libwslay*
+  tree="$(fetch_source_spec aria2 "$DEPS/src/wslay-source")"
+  wslay="$tree/deps/wslay"
+  version="$(sed -n 's/^AC_INIT(\[wslay\], \[\([^]]*\)\].*/\1/p' "$wslay/configure.ac")"
+  if [ "$version" != "$wslay_upstream" ]; then
+    log "aria2's deps/wslay is wslay '$version', libwslay-dev is $wslay_upstream"
+    exit 1
+  fi
+  mkdir -p "$PREFIX/include/wslay"
+  cp "$wslay/lib/includes/wslay/wslay.h" "$PREFIX/include/wslay/"
+  sed "s/@PACKAGE_VERSION@/$version/" "$wslay/lib/includes/wslay/wslayver.h.in" \
+    > "$PREFIX/include/wslay/wslayver.h"
+  # winsock2.h for ntohl/htons (wslay's configure defines HAVE_WINSOCK2_H for mingw).
+  static_c_library wslay -DHAVE_WINSOCK2_H -I"$PREFIX/include" -- "$wslay"/lib/wslay_*.c
+  cleanup_build wslay
+  stamp_set wslay "$wslay_stamp"
+  timed "wslay" "$step_start"
+fi
+
+# http-parser: one .c file and its header (Debian's patches applied by apt-get source).
+http_parser_stamp="$RECIPE $(source_package libhttp-parser-dev) $compiler_version"
+if ! stamp_is http-parser "$http_parser_stamp"; then
+  step_start=$SECONDS
+  log "building http-parser $(version_of libhttp-parser-dev) for Windows"
+  rm -f "$PREFIX/include/http_parser.h" "$PREFIX"/lib/libhttp_parser*
+  tree="$(fetch_source libhttp-parser-dev "$DEPS/src/http-parser-source")"
+  cp "$tree/http_parser.h" "$PREFIX/include/"
+  # HTTP_PARSER_STRICT=0: as its Makefile builds the library Debian ships.
+  static_c_library http_parser -DHTTP_PARSER_STRICT=0 -- "$tree/http_parser.c"
+  cleanup_build http-parser
+  stamp_set http-parser "$http_parser_stamp"
+  timed "http-parser" "$step_start"
+fi
+
+# nettle: its own configure, for libnettle.a alone (core/ws uses SHA-1 and base64): no
+# libhogweed (public-key), no shared library, no documentation, and no assembler (nettle's .asm
+# files need m4; C SHA-1 is ample for a handshake each connection).
+nettle_stamp="$RECIPE $(source_package nettle-dev) $compiler_version"
+if ! stamp_is nettle "$nettle_stamp"; then
+  step_start=$SECONDS
+  log "building nettle $(version_of nettle-dev) for Windows (libnettle only)"
+  rm -rf "$PREFIX/include/nettle" "$PREFIX"/lib/libnettle*
+  tree="$(fetch_source nettle-dev "$DEPS/src/nettle-source")"
+  build_log="$DEPS/src/nettle-build.log"
+  # Debian's patches leave aclocal.m4 newer than config.h.in, and make would then run
+  # autoheader (not installed): the generated files in the source package are used as they are.
+  no_autotools="AUTOCONF=true AUTOHEADER=true"
+  (cd "$tree" &&
+   ./configure --host=x86_64-w64-mingw32 CC="$MINGW_CC" CFLAGS="-O1 -DNDEBUG" \
+     --prefix="$PREFIX" --disable-shared --disable-public-key --disable-documentation \
+     --disable-openssl --disable-assembler &&
+   make -j "$JOBS" $no_autotools libnettle.a &&
+   make $no_autotools install-headers install-static) > "$build_log" 2>&1 ||
+    { tail -50 "$build_log" >&2; exit 1; }
+  cleanup_build nettle
+  stamp_set nettle "$nettle_stamp"
+  timed "nettle" "$step_start"
 fi
 
 if [ -n "$wine_pid" ]; then

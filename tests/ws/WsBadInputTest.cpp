@@ -42,6 +42,15 @@ protected:
         EXPECT_EQ(player.Ws().ReadUntilCloseFrame(), code);
         EXPECT_TRUE(player.Ws().Raw().WaitForClose());
     }
+
+    // A protocol error cuts the connection with a reset, no close frame. Wine may report the
+    // reset as an end of stream (see the IOCP backend in the README, and CutTest); elsewhere
+    // it must be a reset.
+    static void ExpectReset(WsPlayer& player) {
+        const CloseSeen seen = player.Ws().Raw().ReadUntilClosed(std::chrono::seconds(5));
+        if (UnderWine() && seen == CloseSeen::EndOfStream) return;
+        EXPECT_EQ(seen, CloseSeen::Reset) << "the client saw " << ToString(seen);
+    }
 };
 
 std::vector<std::byte> Bytes(const std::string& text) {
@@ -125,7 +134,7 @@ TEST_P(WsBadInputTest, MessageOfTwoPacketsIsAProtocolError) {
     const auto second = two;
     two.insert(two.end(), second.begin(), second.end());
     ASSERT_TRUE(bad->Ws().SendPacket(two));
-    EXPECT_EQ(bad->Ws().Raw().ReadUntilClosed(std::chrono::seconds(5)), CloseSeen::Reset);
+    ExpectReset(*bad);
     const auto kind = static_cast<std::size_t>(ProtocolError::NotOnePacket);
     EXPECT_TRUE(WaitUntil([&] { return WsServiceCounts().protocolErrors[kind].load() == 1; }));
     ExpectBystandersCarryOn();
@@ -138,7 +147,7 @@ TEST_P(WsBadInputTest, MessageShorterThanItsPacketIsAProtocolError) {
     auto packet = Frame(static_cast<std::uint16_t>(PacketId::C_CHAT), Encode(chat));
     packet.resize(packet.size() - 2);
     ASSERT_TRUE(bad->Ws().SendPacket(packet));
-    EXPECT_EQ(bad->Ws().Raw().ReadUntilClosed(std::chrono::seconds(5)), CloseSeen::Reset);
+    ExpectReset(*bad);
     const auto kind = static_cast<std::size_t>(ProtocolError::NotOnePacket);
     EXPECT_TRUE(WaitUntil([&] { return WsServiceCounts().protocolErrors[kind].load() == 1; }));
     ExpectBystandersCarryOn();
