@@ -9,10 +9,7 @@
 //   - the page reaches the server through a proxy that the test breaks (DropProxy): after a
 //     reset and after a silent drop it shows "reconnecting…", resumes as the same player and
 //     shows what was said in the gap (and says what was typed in it), nothing lost or doubled;
-//   - when the browser says it is back online, the page retries at once, not at its timer;
 //   - Leave takes the player out at once (C_LEAVE_GAME, not a drop), and Enter logs in again;
-//     Leave while reconnecting takes it out as soon as the link is back, not at the end of the
-//     server's resume window, and the page does not come back by itself;
 //   - a wrong password is refused with a clear message; a restarted server refuses the resume
 //     and the page logs in again by itself, saying so; a server gone for good ends in
 //     "disconnected" once the page gives up.
@@ -36,13 +33,6 @@ const kPoll = { timeout: kWait, polling: kPollMs };
 const kRoom = 7;
 const kMaxChat = 64;        // the first server's --max-chat: a longer line is refused
 const kGiveUpSeconds = 20;  // the page's ?giveup=: reconnecting ends this long after a drop
-const kResumeWindow = 120;  // the servers' --resume-window, seconds
-// Leave while reconnecting: the others see the player go this soon after the link is back
-// (the page's next attempt is at most 3 s away), not after the server's resume window.
-const kLeaveBoundMs = 20_000;
-// The online test's page waits 60-180 s between reconnect attempts (?backoff=120,120), so only
-// the browser's `online` event can bring it back within kWait.
-const kLongBackoff = 120;
 
 const args = {};
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, "")] = process.argv[i + 1];
@@ -125,7 +115,7 @@ const pageLog = [];
 async function StartServer(name, wsPort, extra = []) {
   const server = new Child(name, args.gameserver, [...extra,
     "--host", "127.0.0.1", "--port", "0", "--ws-port", String(wsPort), "--web-root", args["web-root"],
-    "--workers", "2", "--stats-interval", "0", "--log-level", "warn", "--resume-window", String(kResumeWindow),
+    "--workers", "2", "--stats-interval", "0", "--log-level", "warn", "--resume-window", "120",
     "--db", `sqlite:${join(folder, "tavern.db")}`, "--password-cost", "min"]);
   children.push(server);
   const tcpPort = Number((await server.WaitFor(/gameserver listening on port \d+/, "start"))
@@ -221,7 +211,6 @@ async function Main() {
     step(`screenshot (after the drops): ${args.screenshot}`);
   }
   await RetriesWhileTheStoreIsBusy(proxied);
-  await RetriesWhenTheBrowserIsBackOnline(wsPort, native);
 
   // Leave is deliberate: the player leaves at once (others see it go), no resume pending.
   await page.click("#leave");
@@ -247,7 +236,6 @@ async function Main() {
   if (!spawn.endsWith(` at ${shown}`)) throw new Error(`the page shows itself at ${shown}; the native client saw "${spawn}"`);
   step(`Enter logged the page in again from its form, into room ${kRoom + 1} at its origin and back ` +
        `into room ${kRoom} at ${shown}, where the native client saw it arrive`);
-  await LeaveWhileReconnecting(page, native);
 
   const refused = await browser.newPage();
   await refused.goto(`${base}/?name=web&password=not-the-password&room=${kRoom}`);
@@ -354,102 +342,6 @@ async function ResumeAfterDrop(page, native, mode) {
     throw new Error("the native client saw the page's player leave or arrive again");
   step(`after the ${mode} drop the page resumed as player ${id} ("${back}"): it shows the line ` +
        "said in the gap once, its own line typed in the gap was said, and nobody saw it leave");
-}
-
-// The browser says it is offline (DevTools' network emulation: `offline` fires, new connections
-// fail; an open WebSocket is left be, so the proxy breaks it), the page drops and waits for its
-// next attempt (60-180 s away here), then the browser is back online: the page must resume at
-// once, on the `online` event, as the same player, with nobody having seen it leave.
-async function RetriesWhenTheBrowserIsBackOnline(wsPort, native) {
-  const link = new DropProxy(wsPort);
-  const page = await browser.newPage();
-  try {
-    const proxied = `http://127.0.0.1:${await link.Listen()}`;
-    await page.goto(`${proxied}/?name=online&password=online-password&room=${kRoom}` +
-                    `&backoff=${kLongBackoff},${kLongBackoff}`);
-    await WaitForState(page, "in-room");
-    const from = native.lines.length;
-    const id = await SelfId(page);
-    await native.WaitFor(/^\+ online \(player \d+\) is here/, "the online page's spawn");
-    const network = await page.createCDPSession();
-    await SetOffline(network, true);
-    await page.waitForFunction(() => !navigator.onLine, kPoll);
-    link.Drop("reset");
-    const waiting = await WaitForState(page, "reconnecting");
-    link.Restore();  // the browser's offline emulation alone keeps the page off now
-    if (!/attempt 1\)$/.test(waiting)) throw new Error(`offline, the page shows "${waiting}"`);
-    const online = Date.now();
-    await SetOffline(network, false);
-    const back = await WaitForState(page, "in-room").catch(async (error) => {
-      throw new Error(`no resume within ${kWait / 1000} s of the online event: the page says ` +
-                      `"${await page.$eval("#status", (e) => e.textContent)}" (${error.message})`);
-    });
-    const took = Date.now() - online;
-    if (!/resumed after a drop/.test(back)) throw new Error(`back online the page says "${back}"`);
-    if (await SelfId(page) !== id) throw new Error("back online the page is another player");
-    if (native.lines.slice(from).includes("- online left"))
-      throw new Error("the native client saw the online page's player leave");
-    step(`offline, a dropped page shows "${waiting}" and waits ${kLongBackoff / 2}-${kLongBackoff * 1.5} s ` +
-         `to retry; back online it resumed as player ${id} ${took} ms later, on the browser's online event`);
-    await page.click("#leave");
-    await native.WaitFor(/^- online left$/, "the online page's leave", from);
-  } finally {
-    await page.close();
-    link.Close();
-  }
-}
-
-// Leave pressed while the page is reconnecting (the link down): the page shows at once that it
-// left and stops reconnecting; the server still holds the player away (it cannot know), so the
-// page says C_LEAVE_GAME as soon as the link is back, by resuming just for that, and the native
-// client sees the player go within kLeaveBoundMs, a sixth of the server's resume window. The
-// drop is silent: the server's side of the old connection is still open and mute.
-async function LeaveWhileReconnecting(page, native) {
-  const from = native.lines.length;
-  const refusedAtDrop = proxy.refused;
-  proxy.Drop("silent");
-  await WaitForState(page, "reconnecting");
-  await Until("the page tried to reconnect during the drop", async () => proxy.refused > refusedAtDrop);
-  const refusedAtLeave = proxy.refused;
-  await page.click("#leave");
-  const left = await WaitForState(page, "idle");
-  if (!/^logged out; the connection is down/.test(left)) throw new Error(`Leave while reconnecting shows "${left}"`);
-  step(`Leave while reconnecting shows "${left}"`);
-  await Until("the page tried to say its leave during the drop", async () => proxy.refused > refusedAtLeave);
-  if (native.lines.slice(from).includes("- web left")) throw new Error("the server let the page go with the link down");
-  const restored = Date.now();
-  proxy.Restore();
-  await native.WaitFor(/^- web left$/, "the page's leave once the link is back", from);
-  const took = Date.now() - restored;
-  if (took > kLeaveBoundMs)
-    throw new Error(`the native client saw the page leave ${took} ms after the link was back`);
-  await HasChat(page, `server left room ${kRoom}: the server was told once the connection was back`);
-  await page.waitForFunction(() => document.getElementById("status").textContent === "logged out", kPoll)
-    .catch(async () => { throw new Error(`after its leave the page says "${await page.$eval("#status", (e) => e.textContent)}"`); });
-  step(`the native client saw the page's player leave ${took} ms after the link was back ` +
-       `(the server's resume window: ${kResumeWindow} s), and the page says "logged out"`);
-  // Left is left: the browser's word that the network is back does not log the page in again.
-  const network = await page.createCDPSession();
-  await SetOffline(network, true);
-  await SetOffline(network, false);
-  await network.detach();
-  await new Promise((r) => setTimeout(r, 2000));
-  const state = await page.$eval("#status", (e) => e.dataset.state);
-  if (state !== "idle" || native.lines.slice(from).some((line) => /^\+ web /.test(line)))
-    throw new Error(`after Leave and an online event the page is ${state}; the native client printed:\n  ` +
-                    native.lines.slice(from).join("\n  "));
-  step("an online event after that does not bring the page back");
-  // In again, for the rest of the test.
-  await page.click("#login-button");
-  await WaitForState(page, "in-room");
-  await native.WaitFor(/^\+ web \(player \d+\) is here/, "the page back after its leave", from);
-}
-
-// DevTools' network emulation: offline, or back to no emulation.
-async function SetOffline(network, offline) {
-  await network.send("Network.enable");
-  await network.send("Network.emulateNetworkConditions",
-                     { offline, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
 }
 
 // Another process holds the database's write lock, so creating an account waits out the
