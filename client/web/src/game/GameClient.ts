@@ -11,13 +11,10 @@
 //                                            backoff, connect, resume (ResumeLink) -> the state
 //                                            before the drop, nothing lost; or, the resume
 //                                            refused, a fresh login on the same socket
-// Leave (Stop) says C_LEAVE_GAME and ends in idle; while reconnecting, a Farewell resumes just to
-// say it, apart from this client, which is free for the next login at once.
 import { GameConnection } from "../net/GameConnection";
 import type { Packet } from "../protocol/PacketCodec";
 import { gameCodec, gameTable } from "../protocol/GameProtocol";
-import { Farewell, type FarewellEnd } from "./Farewell";
-import { ResumeLink, type ResumeOptions, type ResumeOutcome } from "./ResumeLink";
+import { ResumeLink, type ResumeOutcome } from "./ResumeLink";
 
 export type ClientState =
   "idle" | "connecting" | "logging-in" | "entering" | "in-room" | "reconnecting" | "refused" |
@@ -41,9 +38,7 @@ export interface LoginRequest {
   password: string;
   room: number;
   say?: string;      // one chat line, sent once the room is entered
-  // Reconnecting after a drop: the backoff (firstDelayMs, maxDelayMs) and when to give up
-  // (giveUpAfterMs); kResumeDefaults for what is not given.
-  reconnect?: Partial<ResumeOptions>;
+  giveUpMs?: number; // stop reconnecting this long after a drop (30 s by default)
 }
 
 const kPingInterval = 1000;
@@ -67,7 +62,6 @@ export class GameClient {
   private _retryTimer?: ReturnType<typeof setTimeout>;  // a reconnect, or a login again
   private _busyRetries = 0;
   private _link = new ResumeLink();
-  private readonly _farewells = new Set<Farewell>();  // leaves still to be said (see Stop)
   private _stateAtDrop: ClientState = "idle";
   private _note = "";  // said once in the next in-room status (a refused resume)
   // Where S_LOGIN said the player last was (room 0: nowhere).
@@ -79,41 +73,20 @@ export class GameClient {
   Players(): ReadonlyMap<string, Player> { return this._players; }
 
   Start(request: LoginRequest): void {
-    if (this.Joined()) this.Stop();
-    this.Halt();
+    this.Stop();
     this._request = { ...request };
     this._players = new Map();
     this._selfId = "";
-    this._link = new ResumeLink(request.reconnect);
+    this._link = new ResumeLink(request.giveUpMs ? { giveUpAfterMs: request.giveUpMs } : {});
     this._busyRetries = 0;
     this.SetState("connecting", `connecting to ${request.url}`);
     this.Connect();
   }
 
-  // Leave, a deliberate end: says C_LEAVE_GAME first (in a room, or entering one: the server
-  // puts the player in as it reads C_ENTER_GAME), so the server takes the player out at once
-  // rather than keeping it away for a resume. While reconnecting, a Farewell says it once the
-  // server can be reached (the player stays in the room, away, until then). Nothing
-  // reconnects afterwards; the state is idle.
+  // A deliberate end: in a room, says C_LEAVE_GAME first, so the server takes the player out
+  // at once rather than keeping it away for a resume. Nothing reconnects afterwards.
   Stop(): void {
-    let text = "logged out";
-    if (this._state === "in-room" || this._state === "entering") {
-      this.SendCounted("C_LEAVE_GAME");
-    } else if (this._state === "reconnecting" && this._link.CanResume()) {
-      this.LeaveLater();
-      text = "logged out; the connection is down, so the server is told once it is back " +
-             "(until then the others see you stand still)";
-    }
-    this.Halt();
-    this.SetState("idle", text);
-  }
-
-  private Joined(): boolean {
-    return this._state === "in-room" || this._state === "entering" || this._state === "reconnecting";
-  }
-
-  // The connection and the timers let go of, without a word to the server.
-  private Halt(): void {
+    if (this._state === "in-room") this.SendCounted("C_LEAVE_GAME");
     clearInterval(this._pingTimer);
     clearTimeout(this._retryTimer);
     this._pingTimer = undefined;
@@ -140,38 +113,12 @@ export class GameClient {
     this._events.players(this._players);
   }
 
-  // The browser says the network is back: reconnect now rather than after the backoff (and
-  // say the leaves still pending).
+  // The browser says the network is back: reconnect now rather than after the backoff.
   NetworkBack(): void {
-    for (const farewell of this._farewells) farewell.NetworkBack();
     if (this._state !== "reconnecting" || this._connection) return;
     clearTimeout(this._retryTimer);
     this._link.NetworkBack();
     this.Connect();
-  }
-
-  // Hands the player's link, and the reconnect attempt under way, to a Farewell; this client
-  // starts afresh. Its end is told in the chat panel, and in the status line if nothing else
-  // happened since.
-  private LeaveLater(): void {
-    const room = this._request!.room;
-    const connection = this._connection;
-    this._connection = undefined;
-    const farewell = new Farewell(this._request!.url, this._link, connection, (end) => {
-      this._farewells.delete(farewell);
-      this.OnFarewell(end, room);
-    });
-    this._farewells.add(farewell);
-    this._link = new ResumeLink();
-  }
-
-  private OnFarewell(end: FarewellEnd, room: number): void {
-    const text = end.kind === "left" ? `left room ${room}: the server was told once the connection was back` :
-      end.kind === "gone" ? `left room ${room}: the server had already let you go (${end.reason})` :
-      `could not tell the server you left room ${room} (${end.reason}); ` +
-      "it lets you go at the end of its resume window";
-    this._events.chat({ from: "server", text, kind: end.kind === "unreached" ? "system" : "info" });
-    if (this._state === "idle") this.SetState("idle", end.kind === "unreached" ? `logged out; ${text}` : "logged out");
   }
 
   private Playing(): boolean {
@@ -343,8 +290,8 @@ export class GameClient {
   }
 
   private Refuse(text: string): void {
-    this.Halt();
     this.SetState("refused", text);
+    this.Stop();
   }
 
   private System(text: string): void {

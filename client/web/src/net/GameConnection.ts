@@ -16,7 +16,7 @@ export class GameConnection {
   private _closed = false;
 
   constructor(url: string, private readonly _codec: PacketCodec,
-              private _events: ConnectionEvents) {
+              private readonly _events: ConnectionEvents) {
     this._socket = new WebSocket(url);
     this._socket.binaryType = "arraybuffer";
     this._socket.onopen = () => { this._open = true; this._events.open(); };
@@ -25,10 +25,6 @@ export class GameConnection {
     // An error is always followed by close, which says the rest.
     this._socket.onerror = () => {};
   }
-
-  // Another owner takes the socket over, as it is (GameClient hands a resume under way to a
-  // Farewell); the events still to come go to it.
-  HandTo(events: ConnectionEvents): void { this._events = events; }
 
   IsOpen(): boolean { return this._open && !this._closed; }
 

@@ -1,10 +1,8 @@
 // The page: the login form, the field, the players, the chat panel, the ping and the status
 // line, wired to one GameClient. URL parameters ?name=N&password=P&room=R&say=TEXT log in and
 // enter at once (say: one chat line once in the room); ?server=ws://host:port/ws picks another
-// server than the page's own; ?giveup=SECONDS how long to keep reconnecting after a drop;
-// ?backoff=FIRST,MAX the waits between reconnect attempts, in seconds (0.05,2 by default).
+// server than the page's own; ?giveup=SECONDS how long to keep reconnecting after a drop.
 import { GameClient, type ChatLine, type ClientState, type Player } from "../game/GameClient";
-import type { ResumeOptions } from "../game/ResumeLink";
 import { RoomField } from "./RoomField";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -35,7 +33,10 @@ export class App {
       this._client.Chat(input.value.trim());
       input.value = "";
     });
-    $("leave").addEventListener("click", () => this._client.Stop());
+    $("leave").addEventListener("click", () => {
+      this._client.Stop();
+      this.ShowState("idle", "logged out");
+    });
     // The browser's word that the network is back: reconnect now, not after the backoff.
     window.addEventListener("online", () => this._client.NetworkBack());
     // Closing or reloading the page is leaving: the token dies with the page, so nothing could
@@ -60,25 +61,13 @@ export class App {
       return this.ShowState("refused", "a name, a password and a room number, please");
     }
     $("chat-log").replaceChildren();
+    const giveUp = Number(this._params.get("giveup"));
     this._client.Start({
       url: this.ServerUrl(), name: value("name"), password: value("password"), room,
-      say: this._params.get("say") ?? undefined, reconnect: this.ReconnectOptions(),
+      say: this._params.get("say") ?? undefined,
+      giveUpMs: giveUp > 0 ? giveUp * 1000 : undefined,
     });
     this._params.delete("say");  // once per page, not again on the next login
-  }
-
-  // ?giveup=SECONDS and ?backoff=FIRST,MAX (seconds, FIRST <= MAX); a value that is not one
-  // leaves the default.
-  private ReconnectOptions(): Partial<ResumeOptions> {
-    const options: Partial<ResumeOptions> = {};
-    const giveUp = Number(this._params.get("giveup"));
-    if (giveUp > 0) options.giveUpAfterMs = giveUp * 1000;
-    const [first, max] = (this._params.get("backoff") ?? "").split(",").map(Number);
-    if (first > 0 && max >= first && Number.isFinite(max)) {
-      options.firstDelayMs = first * 1000;
-      options.maxDelayMs = max * 1000;
-    }
-    return options;
   }
 
   private ShowState(state: ClientState, text: string): void {
