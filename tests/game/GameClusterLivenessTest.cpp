@@ -142,6 +142,7 @@ TEST_F(GameClusterLivenessTest, AStalledNodeIsTakenOutAndItsPlayersMoveInAgainWh
     const auto gone = WaitFor<Protocol::S_DESPAWN>(
         alice, PacketId::S_DESPAWN, [&](const auto& d) { return Despawned(d, bobId); }, 10s);
     b.Signal(SIGCONT);
+    const auto resumed = Clock::now();
     ASSERT_TRUE(gone) << "alice never saw bob of the stalled node despawn";
     std::printf("bob of the stalled node-b despawned %lld ms after SIGSTOP\n",
                 static_cast<long long>(MillisecondsSince(stopped)));
@@ -150,6 +151,8 @@ TEST_F(GameClusterLivenessTest, AStalledNodeIsTakenOutAndItsPlayersMoveInAgainWh
     const auto back = WaitFor<Protocol::S_SPAWN>(
         alice, PacketId::S_SPAWN, [&](const auto& s) { return Spawned(s, bobId); }, 15s);
     ASSERT_TRUE(back) << "bob was not moved into the room again";
+    std::printf("bob spawned again %lld ms after SIGCONT\n",
+                static_cast<long long>(MillisecondsSince(resumed)));
     ASSERT_TRUE(bob.Chat("back"));
     EXPECT_TRUE(Heard(alice, "back"));
     ASSERT_TRUE(alice.Chat("welcome"));
