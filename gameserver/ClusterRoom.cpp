@@ -1,9 +1,12 @@
 #include "gameserver/ClusterRoom.h"
 
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 #include "ClusterMessages.pb.h"
 #include "ServerPackets.h"
+#include "gameserver/GameSession.h"
 #include "gameserver/Room.h"
 #include "gameserver/RoomDirectory.h"
 
@@ -49,6 +52,8 @@ ClusterRoom::ClusterRoom(Room& room, std::shared_ptr<RoomDirectory> directory)
 
 ClusterRoom::~ClusterRoom() {
     if (_lease) _lease->Stop();
+    ReleaseNodes();
+    if (!_membersOwner.empty()) _directory->MembersOwnedBy(_id, "");
     _directory->Unregister(_id, &_room);
 }
 
@@ -102,7 +107,8 @@ void ClusterRoom::OnOwner(const std::string& owner) {
         // Released (its owner stopped, or its room emptied): our lease claims it.
         if (_role == Role::Proxy) {
             _role = Role::Unknown;
-            _owner.clear();
+            _released = std::exchange(_owner, {});  // its members move to whoever comes next
+            SyncMembership();
             CheckUnknown();
         }
         return;
@@ -112,7 +118,10 @@ void ClusterRoom::OnOwner(const std::string& owner) {
         case Role::Unknown:
             return BecomeProxy(owner);
         case Role::Proxy:
-            if (owner != _owner) MoveTo(owner);
+            // Between two other nodes: when the new owner had members here too, it keeps
+            // this node's members as they are (it ran the same room), and only the old owner's
+            // players go.
+            if (owner != _owner) MoveTo(owner, RosterHas(owner));
             return;
         case Role::Owner:
             // Still ours by our own lease's view: an old value on its way, or a claim that
@@ -122,7 +131,7 @@ void ClusterRoom::OnOwner(const std::string& owner) {
                 "cluster rooms: room {}: node {} finds it owned by {}; moving its {} "
                 "players there",
                 _id, self, owner, _room._members.size());
-            MoveTo(owner);
+            MoveTo(owner, false);
             return;
     }
 }
@@ -130,21 +139,23 @@ void ClusterRoom::OnOwner(const std::string& owner) {
 void ClusterRoom::BecomeOwner(const char* why) {
     if (_role == Role::Owner) return;
     const Role was = _role;
-    const std::string previous = _owner;
+    const std::string previous = _owner.empty() ? _released : _owner;
+    _released.clear();
     _role = Role::Owner;
     _owner.clear();
+    SyncMembership();
     if (was == Role::Proxy || !_roster.empty()) {
-        // Taken over: the members of other nodes are gone from here; their nodes move the
-        // live ones in again.
-        std::vector<std::uint64_t> gone;
-        for (const auto& [id, node] : _roster)
-            if (!_room._index.contains(id)) gone.push_back(id);
-        DespawnForLocals(std::move(gone));
-        spdlog::warn("cluster rooms: room {} now owned by node {} ({}; was {}), {} players kept",
-                     _id, _directory->Node(), why, previous.empty() ? "nobody" : previous,
-                     _room._members.size());
+        // Taken over: the old owner's players are gone for this node's members; those of other
+        // live nodes stay, expected to be moved in by their nodes.
+        ExpectAfterTakeover(previous);
+        spdlog::warn(
+            "cluster rooms: room {} now owned by node {} ({}; was {}), {} players kept, {} of "
+            "other nodes expected",
+            _id, _directory->Node(), why, previous.empty() ? "nobody" : previous,
+            _room._members.size(), _expected.size());
     }
     _roster.clear();
+    _entryWaits.clear();  // every entry held or passed on is made here now
     // Entries passed on to the old owner and never answered: made here.
     auto pending = std::move(_pending);
     _pending.clear();
@@ -161,28 +172,53 @@ void ClusterRoom::BecomeOwner(const char* why) {
 }
 
 void ClusterRoom::BecomeProxy(const std::string& owner) {
+    if (!_released.empty() && !_room._members.empty()) {
+        // Its owner let the room go and another took it: this node's members move there (kept
+        // when the new owner ran the same room, as after a takeover).
+        _role = Role::Proxy;
+        _owner = std::exchange(_released, {});
+        MoveTo(owner, owner != _owner && RosterHas(owner));
+    }
+    _released.clear();
     _early.clear();
     _role = Role::Proxy;
     _owner = owner;
     auto waiting = std::move(_waiting);
     _waiting.clear();
     for (RoomCall& call : waiting) Divert(std::move(call));
+    SyncMembership();
 }
 
-void ClusterRoom::MoveTo(const std::string& owner) {
-    // Whoever this node's members saw here but its own: gone, until the new owner spawns them.
+void ClusterRoom::MoveTo(const std::string& owner, bool kept) {
     std::vector<std::uint64_t> gone;
-    for (const auto& [id, ghost] : _ghosts) gone.push_back(id);
-    for (const auto& [id, node] : _roster)
-        if (!_room._index.contains(id) && !_ghosts.contains(id)) gone.push_back(id);
+    if (kept) {
+        // Only the old owner's own players are gone; the rest of the room stays as it is.
+        for (auto it = _roster.begin(); it != _roster.end();) {
+            if (it->second == _owner && !_room._index.contains(it->first)) {
+                gone.push_back(it->first);
+                it = _roster.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    } else {
+        // Whoever this node's members saw here but its own: gone, until the new owner spawns
+        // them.
+        for (const auto& [id, ghost] : _ghosts) gone.push_back(id);
+        for (const auto& [id, node] : _roster)
+            if (!_room._index.contains(id) && !_ghosts.contains(id)) gone.push_back(id);
+        _roster.clear();
+    }
+    for (const auto& [id, node] : _expected) gone.push_back(id);
+    _expected.clear();
     _role = Role::Proxy;
     _owner = owner;
     _early.clear();
     _room._ghosts.clear();
     _ghosts.clear();
-    _nodes.clear();
+    ReleaseNodes();
     _tick.reset();
-    _roster.clear();
+    SyncMembership();
     DespawnForLocals(std::move(gone));
     // This node's members go to the new owner, where they and the others see the spawns.
     for (const PlayerRef& member : _room._members) {
@@ -193,6 +229,7 @@ void ClusterRoom::MoveTo(const std::string& owner) {
         call.set_name(member->Name());
         call.set_x(member->X());
         call.set_y(member->Y());
+        call.set_kept(kept);
         SendCall(envelope);
         _roster[member->Id()] = _directory->Node();
     }
@@ -226,6 +263,7 @@ void ClusterRoom::DespawnForLocals(std::vector<std::uint64_t> ids) {
 
 void ClusterRoom::Divert(RoomCall call) {
     if (_role == Role::Unknown) {
+        if (call.kind == RoomCall::Kind::Enter) ArmEntryWait(call.player->Id());
         _waiting.push_back(std::move(call));
         return;
     }
@@ -240,6 +278,11 @@ void ClusterRoom::Divert(RoomCall call) {
 void ClusterRoom::Refuse(const RoomCall& call, const std::string& reason) {
     if (call.kind == RoomCall::Kind::Enter) {
         _room._reserved.fetch_sub(1, std::memory_order_relaxed);
+        _entryWaits.erase(call.player->Id());
+        // The session may ask again (it counts itself in the room until told).
+        if (const auto session = call.player->Session())
+            session->DoAsync(
+                [session, room = _room.SharedAs<Room>()] { session->EntryRefused(*room); });
         Protocol::S_ENTER_GAME answer;
         answer.set_success(false);
         answer.set_reason(reason);
@@ -265,6 +308,7 @@ void ClusterRoom::Forward(RoomCall call) {
             out.set_saved_x(saved.x);
             out.set_saved_y(saved.y);
             _pending[player->Id()] = Pending{player};
+            ArmEntryWait(player->Id());
             break;
         }
         case RoomCall::Kind::Chat:
@@ -281,6 +325,7 @@ void ClusterRoom::Forward(RoomCall call) {
             out.set_kind(cluster::RoomCall::LEAVE);
             out.set_notify(false);  // answered here
             if (_room.RemoveMember(player->Id())) {
+                SyncMembership();
                 player->LeftRoom();
                 if (call.notify)
                     player->Deliver(ServerPacketHandler::MakeSendBuffer(Protocol::S_LEAVE_GAME{}));
@@ -343,6 +388,7 @@ void ClusterRoom::OnDirect(const cluster::RoomDirect& direct) {
         _pending.erase(found);
         _role = Role::Unknown;
         _owner.clear();
+        SyncMembership();
         _waiting.push_back(RoomCall::Enter(entry.player));
         if (entry.leaving) _waiting.push_back(RoomCall::Leave(entry.player, entry.notify));
         CheckUnknown();
@@ -359,6 +405,7 @@ void ClusterRoom::OnDirect(const cluster::RoomDirect& direct) {
     if (pending == _pending.end()) return;  // a member moved in (REJOIN): it is here already
     const Pending entry = std::move(pending->second);
     _pending.erase(pending);
+    _entryWaits.erase(id);
     _room._reserved.fetch_sub(1, std::memory_order_relaxed);
     player->ArriveIn(_id);
     if (entry.leaving) {  // it left before the owner answered: its leave is on its way there
@@ -369,6 +416,7 @@ void ClusterRoom::OnDirect(const cluster::RoomDirect& direct) {
         return;
     }
     _room.AddMember(player);
+    SyncMembership();
 }
 
 }  // namespace tavern::game

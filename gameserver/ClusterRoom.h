@@ -33,10 +33,16 @@ class RoomDirectory;
 //   Proxy(owner) ----lease acquired (the owner's lapsed: killed, or gone from the bus)
 //                 passes its players' requests on; fans the owner's ticks out here
 //
-// Taking over keeps this node's members in the room and despawns the others for them (their
-// nodes move them in again, which spawns them); losing the room moves this node's members to
-// the new owner (REJOIN). While the bus is away a Proxy refuses what needs the owner, with a
-// reason, and an Owner goes on with its own players. Every method runs on the room's job queue.
+// Taking over keeps this node's members in the room and despawns the old owner's players for
+// them; the members of other live nodes stay in the room for everyone ("expected": their nodes
+// move them in with a REJOIN marked `kept`, which spawns nobody; those not moved in within a
+// lease time are despawned). A Proxy whose owner changes between two other nodes does the same
+// from its side: it despawns the old owner's players for its members and moves them in, kept.
+// Losing the room as its owner moves this node's members to the new owner (REJOIN): they see
+// the others despawn and spawn again. While the bus is away a Proxy refuses what needs the
+// owner, with a reason, and an Owner goes on with its own players. An entry that finds no
+// owner to answer it within two lease times is refused (S_ENTER_GAME with a reason) and may be
+// tried again. Every method runs on the room's job queue.
 class ClusterRoom final : public RoomLink {
 public:
     ClusterRoom(Room& room, std::shared_ptr<RoomDirectory> directory);
@@ -57,6 +63,11 @@ public:
     // ("" when none).
     void OnEnvelope(const cluster::RoomEnvelope& envelope);
     void OnOwner(const std::string& owner);
+    // On the room's job queue (from RoomDirectory's liveness): `node` sent no heartbeat for a
+    // lease time (its players leave, the others see them despawn); the owner `owner` no longer
+    // holds this node's members (they move in again).
+    void OnNodeGone(const std::string& node);
+    void OnDropped(const std::string& owner);
 
 private:
     enum class Role : std::uint8_t { Unknown, Owner, Proxy };
@@ -74,7 +85,8 @@ private:
     void CheckUnknown();
     void BecomeOwner(const char* why);
     void BecomeProxy(const std::string& owner);
-    void MoveTo(const std::string& owner);
+    // `kept`: the owner changed between two other nodes; only the old owner's players go.
+    void MoveTo(const std::string& owner, bool kept);
     void DespawnForLocals(std::vector<std::uint64_t> ids);
     void Forward(RoomCall call);
     void Refuse(const RoomCall& call, const std::string& reason);
@@ -89,6 +101,19 @@ private:
     void ScheduleTick();
     void FlushTick();
     PlayerRef LocalPlayer(std::uint64_t id) const;
+    // ClusterRoomTakeover.cpp: the nodes and members known to the directory, the players
+    // expected after a takeover, the bound on an entry's wait.
+    void CountNode(const std::string& node, int delta);
+    void ReleaseNodes();
+    void SyncMembership();
+    void ExpectAfterTakeover(const std::string& previous);
+    bool AdoptExpected(const cluster::RoomCall& call);
+    void ForgetExpected(std::uint64_t id);
+    void ExpireExpected(std::uint64_t round);
+    void RosterLeft(std::uint64_t id);
+    bool RosterHas(const std::string& node) const;
+    void ArmEntryWait(std::uint64_t playerId);
+    void EntryTimedOut(std::uint64_t playerId, std::uint64_t ticket);
 
     Room& _room;
     const std::shared_ptr<RoomDirectory> _directory;
@@ -96,6 +121,7 @@ private:
     Role _role = Role::Unknown;
     std::uint64_t _unknownChecks = 0;  // CheckUnknown's rounds, to ask the bucket every other
     std::string _owner;                // Proxy: the owner node
+    std::string _released;             // Unknown: the owner that let the room go
     bus::LeaseRef _lease;
     std::deque<RoomCall> _waiting;  // Unknown: requests held until the owner is known
     // Owner: the other nodes' players, and how many each node has.
@@ -108,6 +134,14 @@ private:
     std::unordered_map<std::uint64_t, Pending> _pending;
     // Calls from other nodes that came before this node's lease said Acquired.
     std::vector<std::unique_ptr<cluster::RoomCall>> _early;
+    // Owner, after a takeover: members of other live nodes not moved in yet, and their node.
+    std::unordered_map<std::uint64_t, std::string> _expected;
+    std::uint64_t _expectedRound = 0;
+    bool _enteredWhileExpected = false;
+    std::string _membersOwner;  // the owner this node's members are reported at
+    // Entries waiting for an owner (held or passed on): their timer's ticket.
+    std::unordered_map<std::uint64_t, std::uint64_t> _entryWaits;
+    std::uint64_t _nextTicket = 0;
 };
 
 }  // namespace tavern::game

@@ -32,7 +32,7 @@ void ClusterRoom::OnCall(const cluster::RoomCall& call) {
     if (_role != Role::Owner) {
         // The key is ours already (the others saw it), the lease's Acquired is on its way:
         // kept for then, in order.
-        if (_directory->Owner(_id) == _directory->Node()) {
+        if (_directory->Owner(_id) == _directory->Node() || (_lease && _lease->Held())) {
             _early.push_back(std::make_unique<cluster::RoomCall>(call));
             return;
         }
@@ -52,12 +52,13 @@ void ClusterRoom::OnCall(const cluster::RoomCall& call) {
                 const PlayerRef stale = found->second.player;
                 _room.Leave(stale, false);  // forgets the ghost (Left)
             }
+            ForgetExpected(call.player_id());  // it enters afresh: the others see it go first
             auto ghost =
                 std::make_shared<Player>(call.player_id(), call.name(), 0, Clock::duration::zero());
             ghost->Restore(SavedPosition{call.saved_room_id(), call.saved_x(), call.saved_y()},
                            nullptr);
             _ghosts[call.player_id()] = Ghost{ghost, call.from_node()};
-            ++_nodes[call.from_node()];
+            CountNode(call.from_node(), 1);
             _room.ReserveEntry();  // Room::Enter takes one
             _room.Enter(ghost);
             return;
@@ -75,7 +76,7 @@ void ClusterRoom::OnCall(const cluster::RoomCall& call) {
             _room.Move(found->second.player, call.x(), call.y());
             return;
         case cluster::RoomCall::LEAVE: {
-            if (found == _ghosts.end()) return;
+            if (found == _ghosts.end()) return ForgetExpected(call.player_id());
             // A reference of our own: the leave forgets the ghost (Left) before it is done.
             const PlayerRef ghost = found->second.player;
             _room.Leave(ghost, call.notify());
@@ -88,12 +89,14 @@ void ClusterRoom::OnCall(const cluster::RoomCall& call) {
 
 void ClusterRoom::OnRejoin(const cluster::RoomCall& call) {
     if (_ghosts.contains(call.player_id())) return;
+    if (AdoptExpected(call)) return;
+    ForgetExpected(call.player_id());
     auto ghost =
         std::make_shared<Player>(call.player_id(), call.name(), 0, Clock::duration::zero());
     ghost->Restore(SavedPosition{_id, call.x(), call.y()}, nullptr);
     ghost->ArriveIn(_id);
     _ghosts[call.player_id()] = Ghost{ghost, call.from_node()};
-    ++_nodes[call.from_node()];
+    CountNode(call.from_node(), 1);
     // Everyone here, as spawns (it is in the game already: no S_ENTER_GAME).
     std::vector<SendBufferRef> spawns;
     Protocol::S_SPAWN spawn;
@@ -140,6 +143,7 @@ void ClusterRoom::Broadcast(const SendBufferRef& packet, std::uint64_t except) {
 }
 
 void ClusterRoom::Joined(const Player& player) {
+    if (!_expected.empty()) _enteredWhileExpected = true;
     if (_role != Role::Owner || _nodes.empty()) return;
     if (!_tick) _tick = std::make_unique<cluster::RoomEnvelope>();
     cluster::RosterEntry& entry = *_tick->mutable_tick()->add_roster();
@@ -152,15 +156,18 @@ void ClusterRoom::Joined(const Player& player) {
 void ClusterRoom::Left(const Player& player) {
     if (const auto ghost = _ghosts.find(player.Id());
         ghost != _ghosts.end() && ghost->second.player.get() == &player) {
-        if (const auto node = _nodes.find(ghost->second.node);
-            node != _nodes.end() && --node->second == 0)
-            _nodes.erase(node);
+        const std::string node = ghost->second.node;
         _ghosts.erase(ghost);
+        CountNode(node, -1);
     }
+    RosterLeft(player.Id());
+}
+
+void ClusterRoom::RosterLeft(std::uint64_t id) {
     if (_role != Role::Owner || _nodes.empty()) return;
     if (!_tick) _tick = std::make_unique<cluster::RoomEnvelope>();
     cluster::RosterEntry& entry = *_tick->mutable_tick()->add_roster();
-    entry.set_player_id(player.Id());
+    entry.set_player_id(id);
     entry.set_left(true);
     ScheduleTick();
 }
@@ -216,6 +223,11 @@ void ClusterRoom::Direct(const Player& player, std::vector<SendBufferRef> packet
             cluster::RosterEntry& entry = *direct.add_roster();
             entry.set_player_id(id);
             entry.set_node(other.node);
+        }
+        for (const auto& [id, node] : _expected) {
+            cluster::RosterEntry& entry = *direct.add_roster();
+            entry.set_player_id(id);
+            entry.set_node(node);
         }
     }
     _directory->Send(ghost->second.node, envelope);

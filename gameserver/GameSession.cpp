@@ -180,6 +180,10 @@ void GameSession::EnterGame(const Protocol::C_ENTER_GAME& pkt) {
     _player->PostRequest(RoomRequest::Enter(_room));
 }
 
+void GameSession::EntryRefused(const Room& room) {
+    if (_room.get() == &room) _room.reset();
+}
+
 void GameSession::Chat(Protocol::C_CHAT& pkt) {
     const auto request = RequestId(PacketId::C_CHAT);
     if (!_player) return SendError(request, "log in first");

@@ -54,6 +54,10 @@ public:
     // `requestId` (through the player's outbox once logged in).
     void SendError(std::uint32_t requestId, std::string reason);
 
+    // On this session's job queue: `room` refused the entry this session asked of it (a room
+    // of a cluster whose owner was out of reach); the player may enter a room again.
+    void EntryRefused(const Room& room);
+
     // On this session's job queue (LoginFlow): the login was granted; makes the player, restored
     // to `saved`, and answers S_LOGIN. Does nothing once the session is disconnected.
     void FinishLogin(std::uint64_t playerId, const std::string& name, const SavedPosition& saved,

@@ -40,6 +40,7 @@ std::shared_ptr<RoomDirectory> RoomDirectory::Start(const SchedulerRef& schedule
                                                     ClusterOptions options) {
     auto directory = std::make_shared<RoomDirectory>(PrivateTag{}, scheduler, std::move(options));
     directory->Open();
+    directory->DoAsync(&RoomDirectory::Beat);
     return directory;
 }
 
@@ -146,6 +147,7 @@ void RoomDirectory::OnMessage(bus::BusMessage& message) {
         spdlog::warn("cluster rooms: a message on {} does not parse; dropped", message.subject);
         return;
     }
+    if (envelope->has_heartbeat()) return OnHeartbeat(message, envelope->heartbeat());
     std::uint32_t id = 0;
     if (envelope->has_call()) id = envelope->call().room_id();
     if (envelope->has_tick()) id = envelope->tick().room_id();
@@ -208,6 +210,7 @@ void RoomDirectory::OnEvent(bus::BusEvent event) {
         spdlog::warn("cluster rooms: node {} is back on the bus; re-claiming its rooms",
                      _options.node);
         _lost = false;
+        RestartClocks();
         Rewatch();
     }
 }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -15,8 +16,9 @@
 #include "jobs/JobQueue.h"
 
 namespace tavern::cluster {
+class NodeHeartbeat;
 class RoomEnvelope;
-}
+}  // namespace tavern::cluster
 
 namespace tavern::game {
 
@@ -32,6 +34,24 @@ class Room;
 //
 // An actor of its own: deliveries, watch entries and connection events run as its jobs. The
 // room table and the owners seen are behind a lock: rooms read them from their own jobs.
+//
+// Node liveness (RoomDirectoryLiveness.cpp). Every lease/3 a node sends a NodeHeartbeat, as a
+// request on its room subject, to each node that owns a room with members of its own (one per
+// owner node, not one per room), and one to itself:
+//
+//   node b (members in rooms 4, 7 of a)  --NodeHeartbeat (request)-->  node a (owner)
+//                                        <--rooms [4, 7]-------------  a holds b's players there
+//
+//   - The owner takes every player of a node out of its rooms (ClusterRoom::OnNodeGone: the
+//     others see them despawn) when that node has sent no heartbeat for a lease time while the
+//     owner itself was demonstrably on the bus: its heartbeat to itself, sent a lease time
+//     after the node's last one, came back. An owner that is off the bus, or whose connection
+//     is dead without its knowing yet, judges nobody; its clocks restart when it is back.
+//   - A node judged gone wrongly (it was only cut off) finds out from the answers: a room it
+//     has members in that the owner no longer lists, twice in a row, has its members moved in
+//     again (ClusterRoom::OnDropped).
+//   - A node is judged only after its first heartbeat: a node of a version without them is
+//     never taken out (its players stay until they come back, as before).
 class RoomDirectory final : public JobQueue {
     struct PrivateTag {
         explicit PrivateTag() = default;
@@ -72,6 +92,13 @@ public:
     bus::LeaseRef StartLease(std::uint32_t id, std::weak_ptr<JobQueue> owner,
                              bus::LeaseHandler onChange);
 
+    // Safe from any thread (a room's jobs): this node owns room `id` and holds players of
+    // `node` in it, or (`holds` false) no longer. Such nodes are watched (see above).
+    void HoldPlayersOf(const std::string& node, std::uint32_t id, bool holds);
+    // Safe from any thread (a room's jobs): room `id` here has members and is owned by `owner`,
+    // or ("") no longer. That owner gets this node's heartbeats.
+    void MembersOwnedBy(std::uint32_t id, const std::string& owner);
+
     // Safe from any thread: NATS messages this node's rooms sent and received.
     std::uint64_t MessagesOut() const { return _out.load(std::memory_order_relaxed); }
     std::uint64_t MessagesIn() const { return _in.load(std::memory_order_relaxed); }
@@ -84,6 +111,25 @@ private:
     void OnEvent(bus::BusEvent event);
     std::shared_ptr<Room> Find(std::uint32_t id) const;
     void Rewatch();
+    // Liveness, on this directory's jobs (RoomDirectoryLiveness.cpp).
+    void Beat();  // every lease/3
+    void SendHeartbeat(const std::string& owner, std::uint64_t round);
+    void Judge(Clock::time_point onBusAt);  // this node's own heartbeat sent then came back
+    void OnHeartbeat(const bus::BusMessage& message, const cluster::NodeHeartbeat& heartbeat);
+    void OnHeartbeatAnswer(const std::string& owner, std::uint64_t round, Clock::time_point sent,
+                           AskResult<bus::BusMessage> answer);
+    void RestartClocks();  // back on the bus: nobody has had a chance to be heard yet
+
+    struct Peer {  // a node whose players this node holds in rooms it owns
+        std::set<std::uint32_t> rooms;
+        Clock::time_point heard{};
+        bool beats = false;  // it has sent a heartbeat (a node of an older version sends none)
+    };
+    struct OwnedBy {  // a room here with members, owned by another node
+        std::string owner;
+        std::uint64_t since = 0;  // the first heartbeat round that may find it missing
+        int misses = 0;           // answers in a row without it
+    };
 
     const ClusterOptions _options;
     const SchedulerRef _scheduler;
@@ -100,6 +146,9 @@ private:
     std::unordered_map<std::uint32_t, std::weak_ptr<Room>> _rooms;
     std::unordered_map<std::uint32_t, std::string> _owners;
     std::unordered_map<std::uint32_t, std::weak_ptr<bus::Lease>> _leases;
+    std::unordered_map<std::string, Peer> _peers;
+    std::unordered_map<std::uint32_t, OwnedBy> _ownedBy;
+    std::uint64_t _round = 0;  // heartbeat rounds
 };
 
 }  // namespace tavern::game

@@ -17,6 +17,7 @@
 
 #include "bus/KvBucket.h"
 #include "tests/bus/BusTestSupport.h"
+#include "tests/bus/LeaseHolderProcess.h"
 
 extern char** environ;
 
@@ -63,57 +64,11 @@ public:
     }
 };
 
-// bus_lease_holder as a child process, its stdout on a pipe.
-class HolderProcess {
+// bus_lease_holder on this suite's bucket.
+class HolderProcess : public LeaseHolderProcess {
 public:
-    HolderProcess(const std::string& url, const std::string& key, const std::string& holder) {
-        int fds[2];
-        if (::pipe(fds) != 0) throw std::runtime_error("pipe");
-        _out = fds[0];
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addclose(&actions, fds[0]);
-        std::vector<std::string> args = {
-            TAVERN_LEASE_HOLDER, url, "leases", std::to_string(kLease.count()), key, holder};
-        std::vector<char*> argv;
-        for (std::string& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        const int error =
-            ::posix_spawn(&_pid, TAVERN_LEASE_HOLDER, &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(fds[1]);
-        if (error != 0) throw std::runtime_error("cannot start " TAVERN_LEASE_HOLDER);
-    }
-    ~HolderProcess() {
-        Kill();
-        ::close(_out);
-    }
-    // Waits for a line on the child's stdout; empty on timeout or end of output.
-    std::string ReadLine(std::chrono::milliseconds limit) {
-        std::string line;
-        const auto end = SteadyClock::now() + limit;
-        while (SteadyClock::now() < end) {
-            pollfd p{_out, POLLIN, 0};
-            if (::poll(&p, 1, 50) <= 0) continue;
-            char c = 0;
-            if (::read(_out, &c, 1) != 1) return {};
-            if (c == '\n') return line;
-            line += c;
-        }
-        return {};
-    }
-    void Kill() {
-        if (_pid <= 0) return;
-        ::kill(_pid, SIGKILL);
-        int status = 0;
-        ::waitpid(_pid, &status, 0);
-        _pid = -1;
-    }
-
-private:
-    pid_t _pid = -1;
-    int _out = -1;
+    HolderProcess(const std::string& url, const std::string& key, const std::string& holder)
+        : LeaseHolderProcess(url, "leases", kLease, key, holder) {}
 };
 
 TEST_F(LeaseTest, ARenewingHolderKeepsItsLeaseAcrossSeveralLeaseTimes) {

@@ -78,6 +78,10 @@ void ClusterNodeProcess::Kill(int signal) {
     _pid = -1;
 }
 
+void ClusterNodeProcess::Signal(int signal) const {
+    if (_pid > 0) ::kill(_pid, signal);
+}
+
 void ClusterNodeProcess::ReadPorts(bool admin) {
     const std::string gamePrefix = "gameserver listening on port ";
     const std::string adminPrefix = "admin listening on port ";

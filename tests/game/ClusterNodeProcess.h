@@ -28,6 +28,8 @@ public:
     NetAddress Address() const;
     // Sends `signal` and waits for the process to end.
     void Kill(int signal);
+    // Sends `signal` (SIGSTOP, SIGCONT) without waiting.
+    void Signal(int signal) const;
 
 private:
     void ReadPorts(bool admin);

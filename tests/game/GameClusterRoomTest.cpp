@@ -10,61 +10,15 @@
 #include <thread>
 
 #include "ServerPackets.h"
-#include "tests/game/ClusterNodeProcess.h"
-#include "tests/game/ClusterTestFixture.h"
-#include "tests/game/GameTestClient.h"
+#include "tests/game/ClusterRoomTestSupport.h"
 
 namespace tavern::test {
 namespace {
 
 using namespace std::chrono_literals;
 using Protocol::PacketId;
-using Clock = std::chrono::steady_clock;
 
-template <class Message>
-Message Parse(const WirePacket& packet) {
-    Message msg;
-    msg.ParseFromArray(packet.payload.data(), static_cast<int>(packet.payload.size()));
-    return msg;
-}
-
-class GameClusterRoomTest : public ClusterTestFixture {
-protected:
-    // Logs `client` in as `name` on `node` and enters `room`; the S_ENTER_GAME.
-    static std::optional<Protocol::S_ENTER_GAME> Join(GameTestClient& client,
-                                                      const ClusterNodeProcess& node,
-                                                      const std::string& name, std::uint32_t room) {
-        if (!client.Connect(node.Address()) || client.Login(name) == 0) return std::nullopt;
-        return client.Enter(room);
-    }
-
-    // Packets until one `id` that `match` accepts (others are skipped), within `timeout`.
-    template <class Message>
-    static std::optional<Message> WaitFor(GameTestClient& client, PacketId id,
-                                          const std::function<bool(const Message&)>& match,
-                                          std::chrono::milliseconds timeout = 20s) {
-        const auto deadline = Clock::now() + timeout;
-        while (Clock::now() < deadline) {
-            const auto packet = client.Receive(100ms);
-            if (!packet || packet->id != static_cast<std::uint16_t>(id)) continue;
-            Message msg = Parse<Message>(*packet);
-            if (match(msg)) return msg;
-        }
-        return std::nullopt;
-    }
-
-    static bool Spawned(const Protocol::S_SPAWN& spawn, std::uint64_t id) {
-        for (const auto& player : spawn.players())
-            if (player.player_id() == id) return true;
-        return false;
-    }
-    static bool Despawned(const Protocol::S_DESPAWN& despawn, std::uint64_t id) {
-        for (const std::uint64_t gone : despawn.player_ids())
-            if (gone == id) return true;
-        return false;
-    }
-
-};
+using GameClusterRoomTest = ClusterRoomFixture;
 
 TEST_F(GameClusterRoomTest, PlayersOnTwoNodesInOneRoomSeeEachOtherSpawnChatMoveAndLeave) {
     ClusterNodeProcess a(nats->Url(), "node-a", db);
@@ -233,24 +187,14 @@ TEST_F(GameClusterRoomTest, WithTheBusAwayLocalPlayGoesOnAndTheRoomHasOneOwnerWh
 
     nats->Restart();
     // Back: one owner for the room (whichever node), and chat crosses both ways again.
-    const auto crossed = [&](GameTestClient& from, GameTestClient& to, const std::string& text) {
-        const auto deadline = Clock::now() + 30s;
-        while (Clock::now() < deadline) {
-            if (!from.Chat(text)) return false;
-            if (WaitFor<Protocol::S_CHAT>(
-                    to, PacketId::S_CHAT, [&](const auto& c) { return c.msg() == text; }, 1s))
-                return true;
-        }
-        return false;
-    };
     const auto restarted = Clock::now();
-    EXPECT_TRUE(crossed(bob, alice, "b to a")) << "bob's chat never reached alice";
+    EXPECT_TRUE(Crossed(bob, alice, "b to a")) << "bob's chat never reached alice";
     std::printf("chat crossed the nodes again %lld ms after nats-server restarted\n",
                 static_cast<long long>(
                     std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - restarted)
                         .count()));
-    EXPECT_TRUE(crossed(alice, bob, "a to b")) << "alice's chat never reached bob";
-    EXPECT_TRUE(crossed(carol, bob, "carol to b")) << "carol's chat never reached bob";
+    EXPECT_TRUE(Crossed(alice, bob, "a to b")) << "alice's chat never reached bob";
+    EXPECT_TRUE(Crossed(carol, bob, "carol to b")) << "carol's chat never reached bob";
     // Neither node went down: both still take new players.
     for (const ClusterNodeProcess* node : {&a, &b}) {
         GameTestClient late;
